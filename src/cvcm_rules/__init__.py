@@ -1,0 +1,3 @@
+"""cvcm-rules."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,52 @@
+"""Summary counts and a simple, documented score for a report.
+
+The score is the share of severity weight earned by decided findings: a pass earns its weight, a
+warning half of it, a failure nothing. Findings that are not decided (not applicable,
+indeterminate, needs review, error) are left out of the ratio and counted separately, so a dossier
+cannot look better by withholding evidence: its ``undecided`` count grows instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cvcm_rules.engine.findings import Finding, Outcome
+
+__all__ = ["SEVERITY_WEIGHTS", "score", "summarise"]
+
+SEVERITY_WEIGHTS = {"blocking": 4, "major": 2, "minor": 1, "info": 0}
+_DECIDED = {Outcome.PASS: 1.0, Outcome.WARN: 0.5, Outcome.FAIL: 0.0}
+
+
+def summarise(findings: list[Finding]) -> dict[str, Any]:
+    """Counts by outcome (every outcome listed) and by category, plus blocking failures."""
+    by_outcome = {outcome.value: 0 for outcome in Outcome}
+    by_category: dict[str, dict[str, int]] = {}
+    for finding in findings:
+        by_outcome[finding.outcome.value] += 1
+        bucket = by_category.setdefault(finding.category, {})
+        bucket[finding.outcome.value] = bucket.get(finding.outcome.value, 0) + 1
+    blocking = sum(1 for finding in findings if finding.is_blocking_failure)
+    return {"by_outcome": by_outcome, "by_category": by_category, "blocking_failures": blocking,
+            "total": len(findings)}
+
+
+def score(findings: list[Finding]) -> dict[str, Any]:
+    """Weighted share of decided findings that pass, 0-100, or None when nothing is decided.
+
+    Example:
+        >>> score([])["value"] is None
+        True
+    """
+    earned = possible = 0.0
+    undecided = 0
+    for finding in findings:
+        weight = SEVERITY_WEIGHTS[finding.severity]
+        if finding.outcome in _DECIDED:
+            possible += weight
+            earned += weight * _DECIDED[finding.outcome]
+        elif finding.outcome is not Outcome.NOT_APPLICABLE:
+            undecided += 1
+    value = round(100 * earned / possible, 1) if possible else None
+    return {"value": value, "earned": earned, "possible": possible, "undecided": undecided,
+            "method": "severity-weighted"}

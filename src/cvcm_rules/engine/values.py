@@ -1,0 +1,59 @@
+"""Turn evaluation values into JSON data and into the text that messages quote."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from cvcm_rules.expr import Missing
+
+__all__ = ["display", "to_json"]
+
+_MISSING_TEXT = {"zh": "（缺失）", "en": "(missing)"}
+
+
+def to_json(value: object) -> Any:
+    """A JSON-ready copy of a value (dates as ISO strings, models as their fields).
+
+    Example:
+        >>> to_json((date(2024, 1, 2), 3.0))
+        ['2024-01-02', 3.0]
+    """
+    if isinstance(value, Missing):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_defaults=True)
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    return value
+
+
+def display(value: object, lang: str) -> str:
+    """The text a message shows for a value.
+
+    Example:
+        >>> display(1234.5, "en"), display(True, "zh"), display(date(2024, 1, 2), "en")
+        ('1234.5', 'true', '2024-01-02')
+    """
+    if isinstance(value, Missing):
+        return _MISSING_TEXT[lang]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.6g}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "、".join(display(v, lang) for v in value) if lang == "zh" else ", ".join(
+            display(v, lang) for v in value)
+    if isinstance(value, BaseModel):
+        for name in ("name", "id"):
+            if hasattr(value, name):
+                return str(getattr(value, name))
+    return str(value)

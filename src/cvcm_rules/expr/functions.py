@@ -1,0 +1,256 @@
+"""The fixed function library of the expression language.
+
+A pack can call only the functions listed here; the loader refuses any other name with a "did you
+mean" hint. Functions are pure, except the working-day functions, which ask the host (the engine)
+for its calendar through :class:`WorkingDayCalendar` so that this module knows nothing of China.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from dateutil.relativedelta import relativedelta
+
+from cvcm_rules.expr.values import ANY, BOOL, DATE, NUMBER, STRING, EvalError, Type
+
+__all__ = ["FUNCTIONS", "FunctionSpec", "WorkingDayCalendar", "period_end"]
+
+
+class WorkingDayCalendar(Protocol):
+    """What the engine must provide for the working-day functions."""
+
+    def add_working_days(self, start: date, n: int, *, start_counts: bool) -> date:
+        """The date of the n-th working day counted from ``start``."""
+        ...
+
+    def working_days_between(self, a: date, b: date, *, start_counts: bool) -> int:
+        """The number of working days from ``a`` to ``b``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """One library function: arity, result type and how missing arguments are handled."""
+
+    name: str
+    min_args: int
+    max_args: int
+    returns: Type
+    impl: Callable[..., object]
+    propagates_missing: bool = True
+    needs_context: bool = False
+    literal_args: tuple[int, ...] = ()
+
+
+def _expect(value: object, kind: type | tuple[type, ...], function: str, what: str) -> None:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise EvalError(
+            "type-error", f"{function}(): {what} must be {_kind_name(kind)}, got {value!r}"
+        )
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {date: "a date", int: "a whole number", float: "a number", str: "a string"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _date(text: object) -> date:
+    _expect(text, str, "date", "the argument")
+    assert isinstance(text, str)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise EvalError("bad-date", f"date(): {text!r} is not a valid YYYY-MM-DD date") from None
+
+
+def _add_days(start: object, n: object) -> date:
+    _expect(start, date, "add_days", "the first argument")
+    _expect(n, int, "add_days", "the day count")
+    assert isinstance(start, date) and isinstance(n, int)
+    return start + timedelta(days=n)
+
+
+def _add_months(start: object, n: object) -> date:
+    _expect(start, date, "add_months", "the first argument")
+    _expect(n, int, "add_months", "the month count")
+    assert isinstance(start, date) and isinstance(n, int)
+    result: date = start + relativedelta(months=n)
+    return result
+
+
+def _add_years(start: object, n: object) -> date:
+    _expect(start, date, "add_years", "the first argument")
+    _expect(n, int, "add_years", "the year count")
+    assert isinstance(start, date) and isinstance(n, int)
+    result: date = start + relativedelta(years=n)
+    return result
+
+
+def period_end(start: date, years: int) -> date:
+    """Last day of a period of whole years that begins on ``start``: start + N years - 1 day.
+
+    The N-th anniversary is computed from the original start with ``relativedelta`` (never by
+    chaining), and a 29 February start has its anniversary on 28 February of a common year, as
+    ``relativedelta`` clamps. This is the one end-date convention every pack uses.
+
+    Example:
+        >>> period_end(date(2024, 1, 1), 10)
+        datetime.date(2033, 12, 31)
+        >>> period_end(date(2024, 2, 29), 7)
+        datetime.date(2031, 2, 27)
+    """
+    anniversary: date = start + relativedelta(years=years)
+    return anniversary - timedelta(days=1)
+
+
+def _period_end(start: object, years: object) -> date:
+    _expect(start, date, "period_end", "the start")
+    _expect(years, int, "period_end", "the year count")
+    assert isinstance(start, date) and isinstance(years, int)
+    return period_end(start, years)
+
+
+def _days_between(a: object, b: object) -> int:
+    _expect(a, date, "days_between", "the first argument")
+    _expect(b, date, "days_between", "the second argument")
+    assert isinstance(a, date) and isinstance(b, date)
+    return (b - a).days
+
+
+def _year(d: object) -> int:
+    _expect(d, date, "year", "the argument")
+    assert isinstance(d, date)
+    return d.year
+
+
+def _add_working_days(calendar: Any, start: object, n: object, start_counts: object) -> date:
+    _expect(start, date, "add_working_days", "the start")
+    _expect(n, int, "add_working_days", "the working-day count")
+    _expect(start_counts, bool, "add_working_days", "start_counts")
+    result: date = _calendar(calendar).add_working_days(
+        start, n, start_counts=bool(start_counts)  # type: ignore[arg-type]
+    )
+    return result
+
+
+def _working_days_between(calendar: Any, a: object, b: object, start_counts: object) -> int:
+    _expect(a, date, "working_days_between", "the first date")
+    _expect(b, date, "working_days_between", "the second date")
+    _expect(start_counts, bool, "working_days_between", "start_counts")
+    result: int = _calendar(calendar).working_days_between(
+        a, b, start_counts=bool(start_counts)  # type: ignore[arg-type]
+    )
+    return result
+
+
+def _calendar(context: Any) -> WorkingDayCalendar:
+    calendar = getattr(context, "calendar", None)
+    if calendar is None:
+        raise EvalError("no-calendar", "working-day functions need a calendar; none was given")
+    return calendar  # type: ignore[no-any-return]
+
+
+def _exists(value: object) -> bool:
+    from cvcm_rules.expr.values import Missing
+
+    return not isinstance(value, Missing)
+
+
+def _coalesce(*values: object) -> object:
+    from cvcm_rules.expr.values import Missing
+
+    missing: Missing | None = None
+    for value in values:
+        if not isinstance(value, Missing):
+            return value
+        missing = value if missing is None else missing.merge(value)
+    return missing
+
+
+def _len(value: object) -> int:
+    _expect(value, (list, tuple, str), "len", "the argument")
+    assert isinstance(value, list | tuple | str)
+    return len(value)
+
+
+def _matches(text: object, pattern: object) -> bool:
+    _expect(text, str, "matches", "the text")
+    assert isinstance(text, str) and isinstance(pattern, re.Pattern)
+    return pattern.fullmatch(text) is not None
+
+
+def _min(*values: object) -> object:
+    try:
+        return min(values)  # type: ignore[type-var]
+    except TypeError as err:
+        raise EvalError("type-error", f"min(): cannot compare {values!r}") from err
+
+
+def _max(*values: object) -> object:
+    try:
+        return max(values)  # type: ignore[type-var]
+    except TypeError as err:
+        raise EvalError("type-error", f"max(): cannot compare {values!r}") from err
+
+
+def _abs(value: object) -> object:
+    _expect(value, (int, float), "abs", "the argument")
+    assert isinstance(value, int | float)
+    return abs(value)
+
+
+def _round(value: object, digits: object = 0) -> object:
+    _expect(value, (int, float), "round", "the value")
+    _expect(digits, int, "round", "the digit count")
+    assert isinstance(value, int | float) and isinstance(digits, int)
+    return round(value, digits)
+
+
+def _lower(text: object) -> str:
+    _expect(text, str, "lower", "the argument")
+    assert isinstance(text, str)
+    return text.lower()
+
+
+def _startswith(text: object, prefix: object) -> bool:
+    _expect(text, str, "startswith", "the text")
+    _expect(prefix, str, "startswith", "the prefix")
+    assert isinstance(text, str) and isinstance(prefix, str)
+    return text.startswith(prefix)
+
+
+def _spec(name: str, arity: tuple[int, int], returns: Type, impl: Callable[..., object],
+          **options: Any) -> FunctionSpec:
+    return FunctionSpec(name, arity[0], arity[1], returns, impl, **options)
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {
+    spec.name: spec
+    for spec in (
+        _spec("date", (1, 1), DATE, _date, literal_args=(0,)),
+        _spec("add_days", (2, 2), DATE, _add_days),
+        _spec("add_months", (2, 2), DATE, _add_months),
+        _spec("add_years", (2, 2), DATE, _add_years),
+        _spec("period_end", (2, 2), DATE, _period_end),
+        _spec("days_between", (2, 2), NUMBER, _days_between),
+        _spec("year", (1, 1), NUMBER, _year),
+        _spec("add_working_days", (3, 3), DATE, _add_working_days, needs_context=True),
+        _spec("working_days_between", (3, 3), NUMBER, _working_days_between,
+              needs_context=True),
+        _spec("exists", (1, 1), BOOL, _exists, propagates_missing=False),
+        _spec("coalesce", (2, 8), ANY, _coalesce, propagates_missing=False),
+        _spec("len", (1, 1), NUMBER, _len),
+        _spec("matches", (2, 2), BOOL, _matches, literal_args=(1,)),
+        _spec("min", (2, 8), ANY, _min),
+        _spec("max", (2, 8), ANY, _max),
+        _spec("abs", (1, 1), NUMBER, _abs),
+        _spec("round", (1, 2), NUMBER, _round),
+        _spec("lower", (1, 1), STRING, _lower),
+        _spec("startswith", (2, 2), BOOL, _startswith),
+    )
+}

@@ -1,0 +1,429 @@
+"""The dossier of one carbon-credit project, as a frozen pydantic model.
+
+Field names follow the field dictionary of the requirements ledger (appendix A). Every field that
+rules read is optional unless a dossier without it would be meaningless: a missing fact must give
+an ``indeterminate`` finding that names the path, not a validation error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+
+__all__ = [
+    "Additionality",
+    "Application",
+    "Approval",
+    "Attributes",
+    "Baseline",
+    "Batch",
+    "ClockStop",
+    "CorrectiveAction",
+    "CreditingPeriod",
+    "Dossier",
+    "Engagement",
+    "Ets",
+    "Evidence",
+    "Gec",
+    "Issuance",
+    "LegacyFiling",
+    "Location",
+    "Methodology",
+    "OtherRegistration",
+    "Owner",
+    "Parcel",
+    "Party",
+    "Period",
+    "Permanence",
+    "Project",
+    "Publicity",
+    "Records",
+    "Registration",
+    "Retirement",
+    "Reversal",
+    "Safeguards",
+    "Site",
+    "Verification",
+]
+
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+Tonnes = Annotated[float, Field(ge=0, description="tonnes of CO2 equivalent (tCO2e)")]
+
+
+class _Model(BaseModel):
+    """Base of every dossier model: immutable, unknown keys refused, strict types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Party(_Model):
+    """An organisation, identified by its legal identity rather than by a name string."""
+
+    name: NonEmptyStr
+    uscc: str | None = Field(
+        default=None, description="Unified social credit code (统一社会信用代码), 18 characters"
+    )
+    affiliates: tuple[str, ...] = Field(
+        default=(), description="USCCs of parent, subsidiary or sister entities"
+    )
+
+
+class Owner(Party):
+    """The project owner (项目业主), the applicant under Order 31 Art. 4 and 11."""
+
+    jurisdiction: str | None = Field(default=None, description="ISO 3166-1 alpha-2 country code")
+    entity_type: Literal["legal_person", "other_organisation", "natural_person"] | None = None
+    is_asset_owner: bool | None = None
+    authorisation_doc: str | None = None
+    registry_account_id: str | None = None
+
+
+class Methodology(_Model):
+    """The methodology applied: id and version, e.g. CCER-01-002 and V01."""
+
+    id: NonEmptyStr
+    version: NonEmptyStr
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def code(self) -> str:
+        """The full code as published, e.g. ``CCER-01-002-V01``."""
+        return f"{self.id}-{self.version}"
+
+
+class Location(_Model):
+    """Where the project is."""
+
+    country: str = Field(description="ISO 3166-1 alpha-2 country code")
+    province: str | None = None
+    county_code: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class Project(_Model):
+    """Identity, type and key dates of the project."""
+
+    name: NonEmptyStr
+    name_en: str | None = None
+    sector: str | None = None
+    activity_type: str | None = Field(
+        default=None, description="e.g. offshore_wind, solar_thermal, afforestation, mangrove"
+    )
+    mitigation_type: Literal["avoidance", "reduction", "removal"] | None = None
+    technology: str | None = None
+    capacity_mw: float | None = Field(default=None, ge=0)
+    is_hybrid: bool | None = None
+    csp_export_separately_metered: bool | None = None
+    forest_type: str | None = None
+    forest_category: Literal["public_welfare", "commercial"] | None = None
+    location: Location
+    construction_start_date: dt.date | None = None
+    start_date: dt.date | None = Field(default=None, description="project start (planting start)")
+    operation_start_date: dt.date | None = Field(default=None, description="grid connection date")
+    decommission_date: dt.date | None = Field(
+        default=None, description="planned end of lifetime (from the feasibility study)"
+    )
+    legal_reduction_obligation: bool | None = Field(
+        default=None, description="a law, regulation or national policy imposes a GHG duty"
+    )
+    fuels: tuple[str, ...] = ()
+
+
+class Site(_Model):
+    """Technical facts about the site that methodologies test."""
+
+    distance_to_shore_km: float | None = Field(default=None, ge=0)
+    water_depth_m: float | None = Field(default=None, ge=0)
+    mean_annual_precip_mm: float | None = Field(default=None, ge=0)
+    in_key_ecological_function_zone: bool | None = None
+    area_ha: float | None = Field(default=None, ge=0)
+
+
+class Parcel(_Model):
+    """A land or sea parcel of a sink project."""
+
+    id: NonEmptyStr
+    area_m2: float | None = Field(default=None, ge=0)
+    land_class: str | None = None
+    site_type: str | None = None
+    is_wetland: bool | None = None
+    tenure_doc: str | None = None
+
+
+class Ets(_Model):
+    """Coverage by an emissions trading scheme (Order 31 Art. 10 ¶2)."""
+
+    national_covered: bool | None = None
+    local_pilot_covered: bool | None = None
+    facility_ids: tuple[str, ...] = ()
+
+
+class OtherRegistration(_Model):
+    """A registration of the same project in another programme."""
+
+    programme: Literal[
+        "CDM", "VCS", "GS", "GCC", "FCER", "CCER", "I-REC", "LOCAL_PILOT", "PUHUI", "OTHER"
+    ]
+    project_id: NonEmptyStr
+    status: Literal["listed", "registered", "withdrawn", "deregistered", "rejected"]
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+
+class LegacyFiling(_Model):
+    """A filing under the 2012 interim measures (legacy CCER, Order 31 Art. 49)."""
+
+    project_id: NonEmptyStr
+    filing_date: dt.date
+
+
+class Period(_Model):
+    """A closed interval of days, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class CreditingPeriod(Period):
+    """One crediting period (计入期)."""
+
+    renewal: int = Field(default=0, ge=0, description="0 for the first period")
+
+
+class Publicity(_Model):
+    """A public-comment posting on the registry (公示)."""
+
+    start_date: dt.date
+    end_date: dt.date
+    vvb: Party | None = Field(default=None, description="the VVB named in the posting")
+    url: str | None = None
+    comments_received: int | None = Field(default=None, ge=0)
+
+
+class ClockStop(_Model):
+    """A period excluded from a VVB's clock because the owner caused the delay."""
+
+    start: dt.date
+    end: dt.date
+    reason: NonEmptyStr
+
+
+class CorrectiveAction(_Model):
+    """A corrective action request (CAR) or clarification request (CL) raised by a VVB."""
+
+    id: NonEmptyStr
+    kind: Literal["CAR", "CL", "OBS"]
+    status: Literal["open", "closed"]
+
+
+class Engagement(_Model):
+    """Common facts of a validation or verification engagement."""
+
+    vvb: Party
+    contract_date: dt.date | None = None
+    report_date: dt.date | None = None
+    clock_stops: tuple[ClockStop, ...] = ()
+    findings: tuple[CorrectiveAction, ...] = ()
+    team: tuple[str, ...] = ()
+    public_comment_handling: str | None = None
+
+
+class Validation(Engagement):
+    """Validation of the project (审定), Order 31 Art. 11-13."""
+
+    conclusion: Literal["positive", "negative"] | None = None
+
+
+class Registration(_Model):
+    """Registration of the project (项目登记), Order 31 Art. 14-15."""
+
+    application_date: dt.date | None = None
+    receipt_date: dt.date | None = None
+    decision_date: dt.date | None = None
+    outcome: Literal["registered", "refused", "pending"] | None = None
+    registry_id: str | None = None
+    commitment_letter: bool | None = None
+
+
+class Verification(Engagement):
+    """Verification of one batch (核查), Order 31 Art. 18-20."""
+
+    verified_er_tco2e: Tonnes | None = None
+
+
+class Application(_Model):
+    """Application to register a batch of reductions, Order 31 Art. 21-22."""
+
+    date: dt.date
+    receipt_date: dt.date | None = None
+    er_tco2e: Tonnes | None = None
+    commitment_letter: bool | None = None
+
+
+class Issuance(_Model):
+    """Credits issued for a batch, with their serial range."""
+
+    date: dt.date
+    serial_start: NonEmptyStr
+    serial_end: NonEmptyStr
+    quantity_tco2e: Tonnes
+
+
+class Gec(_Model):
+    """Green electricity certificates (绿证) on the same output."""
+
+    issued_mwh: float = Field(default=0, ge=0)
+    traded_mwh: float = Field(default=0, ge=0)
+
+
+class Batch(_Model):
+    """One monitoring/accounting period and everything that follows from it (每期)."""
+
+    id: NonEmptyStr
+    period: Period
+    accounting_report_author: Party | None = None
+    publicity: Publicity | None = None
+    verification: Verification | None = None
+    application: Application | None = None
+    registration_date: dt.date | None = None
+    issuance: Issuance | None = None
+    claimed_er_tco2e: Tonnes | None = None
+    generated_mwh: float | None = Field(default=None, ge=0)
+    gec: Gec | None = None
+
+
+class Baseline(_Model):
+    """Baseline scenario facts used by additionality rules."""
+
+    alternatives: tuple[str, ...] = ()
+    emissions_tco2e: float | None = None
+    project_emissions_tco2e: float | None = None
+
+
+class Additionality(_Model):
+    """How additionality is demonstrated (Order 31 Art. 48)."""
+
+    route: Literal["exempt", "investment", "barrier", "standardised"]
+    exemption_basis: str | None = None
+    irr_pct: float | None = None
+    benchmark_pct: float | None = None
+    barriers: tuple[str, ...] = ()
+    carbon_revenue_overcomes_barrier: bool | None = None
+    common_practice_test: bool | None = None
+
+
+class Reversal(_Model):
+    """A loss of stored carbon (fire, pests, land-use change)."""
+
+    date: dt.date
+    cause: NonEmptyStr
+    tco2e: Tonnes
+    avoidable: bool | None = None
+    compensated: bool | None = None
+
+
+class Permanence(_Model):
+    """Measures against reversal of removals."""
+
+    monitoring_commitment_end: dt.date | None = None
+    buffer_pct: float | None = Field(default=None, ge=0, le=100)
+    risk_assessment: str | None = None
+    reversals: tuple[Reversal, ...] = ()
+
+
+class Retirement(_Model):
+    """A cancellation (注销) of credits for a use."""
+
+    serial_start: NonEmptyStr
+    serial_end: NonEmptyStr
+    quantity_tco2e: Tonnes
+    date: dt.date
+    purpose: Literal[
+        "national_ets_compliance", "local_ets_compliance", "event_neutrality",
+        "corporate_offset", "voluntary", "other",
+    ]
+    beneficiary: str | None = None
+    certificate_no: str | None = None
+    credit_regime: Literal["legacy", "order31"] = "order31"
+
+
+class Records(_Model):
+    """Record keeping commitments (Order 31 Art. 11 ¶2, 18 ¶2)."""
+
+    retention_until: dt.date | None = None
+    custodian: str | None = None
+
+
+class Evidence(_Model):
+    """Documents supplied with the dossier, by their reference numbers or file names."""
+
+    feasibility_study: str | None = None
+    project_approval: str | None = None
+    eia_approval: str | None = None
+    construction_start: str | None = None
+    sea_use_approval: str | None = None
+    land_tenure: tuple[str, ...] = ()
+
+
+class Approval(_Model):
+    """An administrative approval or filing (核准/备案)."""
+
+    type: Literal["approval", "filing", "eia", "sea_use", "other"]
+    number: NonEmptyStr
+    date: dt.date | None = None
+
+
+class Safeguards(_Model):
+    """Environmental and social safeguards."""
+
+    risk_assessment_date: dt.date | None = None
+    ip_lc_affected: bool | None = None
+    fpic_date: dt.date | None = None
+
+
+class Attributes(_Model):
+    """Optional CCP attributes (labels, not pass/fail)."""
+
+    article6_authorisation: str | None = None
+    share_of_proceeds_adaptation: bool | None = None
+    sdg_quantified: tuple[int, ...] = ()
+
+
+class Dossier(_Model):
+    """One project, as submitted for checking."""
+
+    schema_version: Literal[1] = 1
+    id: NonEmptyStr = Field(description="stable id of the dossier (the project's own reference)")
+    programme: Literal["CCER", "FCER", "VCS", "GS", "CDM", "OTHER"]
+    owner: Owner
+    project: Project
+    methodology: Methodology
+    pdd_author: Party | None = None
+    site: Site | None = None
+    parcels: tuple[Parcel, ...] = ()
+    ets: Ets | None = None
+    other_registrations: tuple[OtherRegistration, ...] = ()
+    legacy: LegacyFiling | None = None
+    crediting_periods: tuple[CreditingPeriod, ...] = ()
+    pdd_publicity: Publicity | None = None
+    validation: Validation | None = None
+    registration: Registration | None = None
+    batches: tuple[Batch, ...] = ()
+    additionality: Additionality | None = None
+    baseline: Baseline | None = None
+    permanence: Permanence | None = None
+    retirements: tuple[Retirement, ...] = ()
+    records: Records | None = None
+    evidence: Evidence | None = None
+    approvals: tuple[Approval, ...] = ()
+    safeguards: Safeguards | None = None
+    attributes: Attributes | None = None
