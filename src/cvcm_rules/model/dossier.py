@@ -19,7 +19,10 @@ __all__ = [
     "Attributes",
     "Baseline",
     "Batch",
+    "CalibrationFault",
+    "ChangeEvent",
     "ClockStop",
+    "Conclusions",
     "CorrectiveAction",
     "CreditingPeriod",
     "Dossier",
@@ -30,6 +33,7 @@ __all__ = [
     "Issuance",
     "LegacyFiling",
     "Location",
+    "Meter",
     "Methodology",
     "OtherRegistration",
     "Owner",
@@ -45,7 +49,9 @@ __all__ = [
     "Reversal",
     "Safeguards",
     "Site",
+    "TeamMember",
     "Verification",
+    "Vertex",
 ]
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
@@ -70,6 +76,14 @@ class Party(_Model):
     )
 
 
+class ChangeEvent(_Model):
+    """A change of the owner's registered details (registry rules Art. 8)."""
+
+    field: NonEmptyStr
+    effective_date: dt.date
+    request_date: dt.date | None = None
+
+
 class Owner(Party):
     """The project owner (项目业主), the applicant under Order 31 Art. 4 and 11."""
 
@@ -78,6 +92,9 @@ class Owner(Party):
     is_asset_owner: bool | None = None
     authorisation_doc: str | None = None
     registry_account_id: str | None = None
+    account_application_date: dt.date | None = None
+    account_open_date: dt.date | None = None
+    change_events: tuple[ChangeEvent, ...] = ()
 
 
 class Methodology(_Model):
@@ -119,6 +136,7 @@ class Project(_Model):
     csp_export_separately_metered: bool | None = None
     forest_type: str | None = None
     forest_category: Literal["public_welfare", "commercial"] | None = None
+    category: str | None = Field(default=None, description="ICVCM category, where assessed")
     location: Location
     construction_start_date: dt.date | None = None
     start_date: dt.date | None = Field(default=None, description="project start (planting start)")
@@ -148,9 +166,43 @@ class Parcel(_Model):
     id: NonEmptyStr
     area_m2: float | None = Field(default=None, ge=0)
     land_class: str | None = None
-    site_type: str | None = None
+    site_type: str | None = Field(
+        default=None, description="mangrove: unvegetated_tidal_flat or retired_aquaculture_pond"
+    )
     is_wetland: bool | None = None
+    non_forest_years_before_start: float | None = Field(
+        default=None, ge=0, description="years the parcel did not meet the forest definition"
+    )
+    shrub_removal_pct: float | None = Field(default=None, ge=0, le=100)
+    scattered_trees_removed: bool | None = None
+    habitat_suitable: bool | None = None
     tenure_doc: str | None = None
+    tenure_issuer_level: Literal["county", "city", "province", "national"] | None = None
+
+
+class Vertex(_Model):
+    """A boundary vertex in decimal degrees, kept as written (the decimals are checked)."""
+
+    lat: Annotated[str, Field(pattern=r"^-?\d{1,2}(\.\d+)?$")]
+    lon: Annotated[str, Field(pattern=r"^-?\d{1,3}(\.\d+)?$")]
+
+
+class CalibrationFault(_Model):
+    """A meter found out of tolerance or failed, and when it was recalibrated or replaced."""
+
+    detected: dt.date
+    recalibrated: dt.date | None = None
+
+
+class Meter(_Model):
+    """An electricity or fuel meter used for monitoring."""
+
+    id: NonEmptyStr
+    role: Literal["export", "import", "fuel", "other"]
+    accuracy_class: str | None = None
+    install_verified: bool | None = None
+    calibration_dates: tuple[dt.date, ...] = ()
+    faults: tuple[CalibrationFault, ...] = ()
 
 
 class Ets(_Model):
@@ -225,15 +277,47 @@ class CorrectiveAction(_Model):
     status: Literal["open", "closed"]
 
 
+Verdict = Literal["positive", "negative"]
+
+
+class Conclusions(_Model):
+    """The conclusions a VVB report states, per Order 31 Art. 13 and 20."""
+
+    legal_compliance: Verdict | None = None
+    authenticity: Verdict | None = None
+    uniqueness: Verdict | None = None
+    additionality: Verdict | None = None
+    sustainable_development: Verdict | None = None
+    methodology_conformity: Verdict | None = None
+    implemented_as_designed: Verdict | None = None
+    conservativeness: Verdict | None = None
+
+
+class TeamMember(_Model):
+    """A member of a validation or verification team."""
+
+    name: NonEmptyStr
+    full_time: bool | None = None
+    sector_competent: bool | None = None
+    conflict_of_interest: bool | None = None
+
+
 class Engagement(_Model):
     """Common facts of a validation or verification engagement."""
 
     vvb: Party
+    vvb_links_to_owner: tuple[Literal["asset", "management", "consulting", "funding"], ...] = ()
     contract_date: dt.date | None = None
     report_date: dt.date | None = None
     clock_stops: tuple[ClockStop, ...] = ()
     findings: tuple[CorrectiveAction, ...] = ()
-    team: tuple[str, ...] = ()
+    conclusions: Conclusions | None = None
+    team: tuple[TeamMember, ...] = ()
+    reviewer: str | None = None
+    decision_maker: str | None = None
+    sites_total: int | None = Field(default=None, ge=0)
+    sites_visited: int | None = Field(default=None, ge=0)
+    sampling_plan: bool | None = None
     public_comment_handling: str | None = None
 
 
@@ -299,6 +383,7 @@ class Batch(_Model):
     claimed_er_tco2e: Tonnes | None = None
     generated_mwh: float | None = Field(default=None, ge=0)
     gec: Gec | None = None
+    ets_covered: bool | None = Field(default=None, description="ETS coverage during the period")
 
 
 class Baseline(_Model):
@@ -422,6 +507,8 @@ class Dossier(_Model):
     baseline: Baseline | None = None
     permanence: Permanence | None = None
     retirements: tuple[Retirement, ...] = ()
+    boundary: tuple[Vertex, ...] = ()
+    meters: tuple[Meter, ...] = ()
     records: Records | None = None
     evidence: Evidence | None = None
     approvals: tuple[Approval, ...] = ()
