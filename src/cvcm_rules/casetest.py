@@ -136,7 +136,12 @@ def run_cases(packs: list[Pack], cases: Iterable[Case]) -> list[CaseResult]:
         except (DossierError, InputError) as err:
             results.append(CaseResult(case, None, f"the case's dossier is invalid: {err}"))
             continue
-        report = evaluate(dossier, packs, as_of=case.as_of)
+        try:
+            report = evaluate(dossier, packs, as_of=case.as_of)
+        except Exception as err:  # noqa: BLE001 - a crash is a failed case, not a crashed run
+            results.append(CaseResult(case, None, f"evaluation raised {type(err).__name__}: "
+                                                  f"{err}"))
+            continue
         actual = next(f.outcome for f in report.findings if f.rule_id == case.rule)
         results.append(CaseResult(case, actual))
     return results

@@ -97,6 +97,11 @@ def _cmd_packs(args: argparse.Namespace) -> int:
             pack = load_pack(folder)
             print(f"{pack.id}\t{pack.version}\t{len(pack.rules)} rules\t{pack.manifest.title.en}")
         return EXIT_OK
+    if args.packs_command == "doc":
+        from cvcm_rules.report.packdoc import render_pack_doc
+
+        _write(args.output, render_pack_doc(load_pack(args.pack_id, rules_dir)))
+        return EXIT_OK
     if args.packs_command == "lint":
         names = args.pack or [p.name for p in available_packs(rules_dir)]
         failed = False
@@ -223,6 +228,9 @@ def _parser() -> argparse.ArgumentParser:
     packs_commands.add_parser("list", help="list the available packs")
     lint = packs_commands.add_parser("lint", help="load and check packs, report every problem")
     lint.add_argument("pack", nargs="*")
+    doc = packs_commands.add_parser("doc", help="print a pack's rule list as Markdown")
+    doc.add_argument("pack_id")
+    doc.add_argument("--output", help="write to this file (all or nothing)")
     test = packs_commands.add_parser("test", help="run a pack's fixture cases")
     test.add_argument("pack_id")
     test.add_argument("--coverage", action="store_true",

@@ -7,7 +7,6 @@ the same report. A rule that breaks yields an ``error`` finding and the other ru
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -43,10 +42,12 @@ class _Decision:
 
 
 def dossier_digest(dossier: Dossier) -> str:
-    """SHA-256 of the dossier's canonical JSON: the same facts give the same digest."""
-    canonical = json.dumps(dossier.model_dump(mode="json"), sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of the dossier's JSON serialisation: the same facts give the same digest.
+
+    pydantic writes fields in model order, so the bytes depend only on the facts (not on how the
+    file was formatted, nor on YAML versus JSON).
+    """
+    return hashlib.sha256(dossier.model_dump_json().encode()).hexdigest()
 
 
 def evaluate(dossier: Dossier, packs: Sequence[Pack], *, as_of: date,
@@ -142,7 +143,8 @@ def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, context: _Context,
         rule_id=spec.id, rule_version=spec.version, pack=pack_ref, category=spec.category,
         severity=spec.severity, outcome=decision.outcome,
         title={"zh": spec.title.zh, "en": spec.title.en}, message=message,
-        citation=_citation(rule), evidence=[] if items else _evidence(rule, env),
+        citation=_citation(rule),
+        evidence=[] if exprs.for_each is not None else _evidence(rule, env),
         parameters=used, derived=derived, missing=sorted(decision.missing),
         reason=decision.reason, fingerprint=fingerprint, items=items,
         trace=_trace(env) if trace else None,
@@ -215,7 +217,7 @@ def _decide(rule: Rule, exprs: RuleExpressions, env: Env) -> _Decision:
         return _Decision(Outcome.PASS)
     except EvalError as err:
         return _Decision(Outcome.ERROR, reason=err.code, detail=str(err))
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - a broken rule must not stop the report
         return _Decision(Outcome.ERROR, reason="internal-error",
                          detail=f"{type(err).__name__}: {err}")
 

@@ -74,6 +74,11 @@ class Party(_Model):
     affiliates: tuple[str, ...] = Field(
         default=(), description="USCCs of parent, subsidiary or sister entities"
     )
+    branch_of: str | None = Field(
+        default=None,
+        description="USCC of the legal person this branch (分公司) belongs to: a branch is not a "
+        "separate legal person (Civil Code Art. 74), so it is identified with that legal person",
+    )
 
 
 class ChangeEvent(_Model):
