@@ -18,6 +18,7 @@ __all__ = [
     "Approval",
     "Attributes",
     "Baseline",
+    "BaselineVersion",
     "Batch",
     "CalibrationFault",
     "ChangeEvent",
@@ -25,16 +26,20 @@ __all__ = [
     "Conclusions",
     "CorrectiveAction",
     "CreditingPeriod",
+    "Deviation",
     "Dossier",
     "Engagement",
     "Ets",
     "Evidence",
     "Gec",
+    "Grouped",
+    "GroupedUnit",
     "Issuance",
     "LegacyFiling",
     "Location",
     "Meter",
     "Methodology",
+    "Misstatement",
     "OtherRegistration",
     "Owner",
     "Parcel",
@@ -43,6 +48,7 @@ __all__ = [
     "Permanence",
     "Project",
     "Publicity",
+    "RecognisedCredit",
     "Records",
     "Registration",
     "Retirement",
@@ -347,6 +353,7 @@ class Verification(Engagement):
     """Verification of one batch (核查), Order 31 Art. 18-20."""
 
     verified_er_tco2e: Tonnes | None = None
+    standard: str | None = Field(default=None, description="standard verified against, e.g. FCER")
 
 
 class Application(_Model):
@@ -389,14 +396,26 @@ class Batch(_Model):
     generated_mwh: float | None = Field(default=None, ge=0)
     gec: Gec | None = None
     ets_covered: bool | None = Field(default=None, description="ETS coverage during the period")
+    ex_ante: bool | None = Field(default=None, description="credits issued before the period")
+
+
+class BaselineVersion(_Model):
+    """A baseline determination in force from a date (FCER renews it every five years)."""
+
+    effective_from: dt.date
+    method_version: str | None = None
 
 
 class Baseline(_Model):
-    """Baseline scenario facts used by additionality rules."""
+    """Baseline scenario facts used by additionality and quantification rules."""
 
     alternatives: tuple[str, ...] = ()
     emissions_tco2e: float | None = None
     project_emissions_tco2e: float | None = None
+    versions: tuple[BaselineVersion, ...] = ()
+    review_dates: tuple[dt.date, ...] = ()
+    leakage_assumption: str | None = None
+    uncertainty_combined_pct: float | None = Field(default=None, ge=0)
 
 
 class Additionality(_Model):
@@ -409,6 +428,10 @@ class Additionality(_Model):
     barriers: tuple[str, ...] = ()
     carbon_revenue_overcomes_barrier: bool | None = None
     common_practice_test: bool | None = None
+    standardised_basis: str | None = None
+    regulatory_surplus_checked: bool | None = Field(
+        default=None, description="the legal-requirement test was done and documented"
+    )
 
 
 class Reversal(_Model):
@@ -476,8 +499,54 @@ class Safeguards(_Model):
     """Environmental and social safeguards."""
 
     risk_assessment_date: dt.date | None = None
+    topics_assessed: tuple[str, ...] = ()
     ip_lc_affected: bool | None = None
     fpic_date: dt.date | None = None
+    no_net_harm: bool | None = None
+    stakeholder_consultation_date: dt.date | None = None
+    grievance_mechanism: bool | None = None
+    sd_alignment_statement: str | None = None
+    net_zero_alignment_statement: str | None = None
+
+
+class GroupedUnit(_Model):
+    """A unit added to a grouped project (项目集合) after its first registration."""
+
+    id: NonEmptyStr
+    inclusion_date: dt.date
+    meets_criteria: bool | None = None
+
+
+class Grouped(_Model):
+    """A grouped project: inclusion criteria fixed at design, units added later (FCER 3.8)."""
+
+    inclusion_criteria: tuple[str, ...] = ()
+    first_registration_date: dt.date | None = None
+    units: tuple[GroupedUnit, ...] = ()
+
+
+class Deviation(_Model):
+    """A declared deviation from the methodology (FCER 3.13)."""
+
+    clause: NonEmptyStr
+    description: NonEmptyStr
+    justification: str | None = None
+
+
+class Misstatement(_Model):
+    """A misstatement found by a VVB, with its size (FCER 3.17, materiality)."""
+
+    description: NonEmptyStr
+    tco2e: float
+    corrected: bool | None = None
+
+
+class RecognisedCredit(_Model):
+    """A credit of another programme recognised or relabelled by this one (FCER 6.4)."""
+
+    source_programme: NonEmptyStr
+    source_serial: NonEmptyStr
+    source_status: Literal["cancelled", "locked", "active", "retired"]
 
 
 class Attributes(_Model):
@@ -519,3 +588,10 @@ class Dossier(_Model):
     approvals: tuple[Approval, ...] = ()
     safeguards: Safeguards | None = None
     attributes: Attributes | None = None
+    implementer: Party | None = Field(
+        default=None, description="FCER 3.7: controls operation and owns the credits"
+    )
+    grouped: Grouped | None = None
+    deviations: tuple[Deviation, ...] = ()
+    misstatements: tuple[Misstatement, ...] = ()
+    recognised_credits: tuple[RecognisedCredit, ...] = ()
