@@ -161,16 +161,17 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
         return _Decision(Outcome.ERROR, reason=err.code, detail=str(err)), []
     if isinstance(collection, Missing):
         return _Decision(Outcome.INDETERMINATE, collection.paths, "missing-evidence"), []
-    if not collection:
-        return _Decision(Outcome.NOT_APPLICABLE, reason="no-items",
-                         detail=exprs.for_each.source), []
-    items = []
     base = exprs.for_each.source
+    if not collection:
+        return _empty_collection(rule, exprs, env, variable, base), []
+    items = []
     for index, item in enumerate(collection):
         path = f"{base}[{index}]"
         key = str(getattr(item, "id", index))
         env.values[variable] = item
         env.prefixes[variable] = path
+        for name, _ in exprs.lets:  # no item may show the previous item's derived values
+            env.values.pop(name, None)
         if env.trace is not None:
             env.trace.clear()
         context: _Context = env.context
@@ -190,6 +191,27 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
     outcome = worst([item.outcome for item in items])
     missing = frozenset(p for item in items if item.outcome is outcome for p in item.missing)
     return _Decision(outcome, missing), items
+
+
+def _empty_collection(rule: Rule, exprs: RuleExpressions, env: Env, variable: str,
+                      base: str) -> _Decision:
+    """An empty for_each list: not applicable, or (``if_empty: indeterminate``) missing facts.
+
+    With ``indeterminate``, ``applies_when`` is still honoured: it is evaluated with the loop
+    variable bound to a missing value, so a condition on the dossier alone (the methodology)
+    decides, and one that needs the item cannot make the rule pass.
+    """
+    if rule.spec.if_empty == "not_applicable":
+        return _Decision(Outcome.NOT_APPLICABLE, reason="no-items", detail=base)
+    env.values[variable] = Missing.at(f"{base}[0]")
+    env.prefixes[variable] = f"{base}[0]"
+    try:
+        inapplicable = _inapplicable(exprs, env)
+    except EvalError as err:
+        return _Decision(Outcome.ERROR, reason=err.code, detail=str(err))
+    if inapplicable is not None and inapplicable.outcome is Outcome.NOT_APPLICABLE:
+        return inapplicable
+    return _Decision(Outcome.INDETERMINATE, frozenset({f"{base}[0]"}), "missing-evidence")
 
 
 def _decide(rule: Rule, exprs: RuleExpressions, env: Env) -> _Decision:
@@ -273,11 +295,10 @@ def _evidence(rule: Rule, env: Env) -> list[dict[str, Any]]:
 
 
 def _concrete(text: str, env: Env) -> str:
-    head, dot, rest = text.partition(".")
-    name, bracket, tail = head.partition("[")
-    if name in env.prefixes:
-        return env.prefixes[name] + (bracket + tail if bracket else "") + dot + rest
-    return text
+    """The dossier path of an evidence expression, with the loop variable's index filled in."""
+    cut = min((i for i in (text.find("."), text.find("[")) if i >= 0), default=len(text))
+    prefix = env.prefixes.get(text[:cut])
+    return text if prefix is None else prefix + text[cut:]
 
 
 def _citation(rule: Rule) -> dict[str, Any]:

@@ -21,6 +21,11 @@ def to_json(value: object) -> Any:
         >>> to_json((date(2024, 1, 2), 3.0))
         ['2024-01-02', 3.0]
     """
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is date:
+        return value.isoformat()  # type: ignore[attr-defined]
     if isinstance(value, Missing):
         return None
     if isinstance(value, date):
@@ -41,6 +46,13 @@ def display(value: object, lang: str) -> str:
         >>> display(1234.5, "en"), display(True, "zh"), display(date(2024, 1, 2), "en")
         ('1234.5', 'true', '2024-01-02')
     """
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
+    if kind is date:
+        return value.isoformat()  # type: ignore[attr-defined,no-any-return]
+    if kind is int:
+        return str(value)
     if isinstance(value, Missing):
         return _MISSING_TEXT[lang]
     if isinstance(value, bool):

@@ -17,7 +17,14 @@ from dateutil.relativedelta import relativedelta
 
 from cvcm_rules.expr.values import ANY, BOOL, DATE, NUMBER, STRING, EvalError, Type
 
-__all__ = ["FUNCTIONS", "FunctionSpec", "WorkingDayCalendar", "period_end"]
+__all__ = [
+    "FUNCTIONS",
+    "FunctionSpec",
+    "WorkingDayCalendar",
+    "period_end",
+    "strip_trailing_number",
+    "trailing_number",
+]
 
 
 class WorkingDayCalendar(Protocol):
@@ -87,8 +94,23 @@ def _add_years(start: object, n: object) -> date:
     _expect(start, date, "add_years", "the first argument")
     _expect(n, int, "add_years", "the year count")
     assert isinstance(start, date) and isinstance(n, int)
-    result: date = start + relativedelta(years=n)
-    return result
+    return _shift_years(start, n)
+
+
+def _shift_years(start: date, years: int) -> date:
+    """``start + relativedelta(years=N)``: same result, without its cost when no clamp is needed.
+
+    Only 29 February can need clamping (to 28 February of a common year); that case goes through
+    ``relativedelta`` itself so there is one source of truth for the clamp.
+
+    Example:
+        >>> _shift_years(date(2024, 2, 29), 1), _shift_years(date(2023, 3, 1), 5)
+        (datetime.date(2025, 2, 28), datetime.date(2028, 3, 1))
+    """
+    if start.month == 2 and start.day == 29:
+        clamped: date = start + relativedelta(years=years)
+        return clamped
+    return start.replace(year=start.year + years)
 
 
 def period_end(start: date, years: int) -> date:
@@ -104,8 +126,7 @@ def period_end(start: date, years: int) -> date:
         >>> period_end(date(2024, 2, 29), 7)
         datetime.date(2031, 2, 27)
     """
-    anniversary: date = start + relativedelta(years=years)
-    return anniversary - timedelta(days=1)
+    return _shift_years(start, years) - timedelta(days=1)
 
 
 def _period_end(start: object, years: object) -> date:
@@ -224,6 +245,57 @@ def _startswith(text: object, prefix: object) -> bool:
     return text.startswith(prefix)
 
 
+_TRAILING_DIGITS = re.compile(r"[0-9]+$")
+
+
+def trailing_number(text: str) -> int:
+    """The whole number written at the end of ``text`` (ASCII digits only).
+
+    Serial numbers usually end in a running number, so the length of a serial range is
+    ``trailing_number(end) - trailing_number(start) + 1`` when both ends share a prefix.
+
+    Raises:
+        ValueError: ``text`` does not end in a digit.
+
+    Example:
+        >>> trailing_number("AB-2023-0815432")
+        815432
+        >>> trailing_number("lot 7")
+        7
+    """
+    match = _TRAILING_DIGITS.search(text)
+    if match is None:
+        raise ValueError(f"{text!r} does not end in a number")
+    return int(match.group())
+
+
+def strip_trailing_number(text: str) -> str:
+    """``text`` without the number at its end (unchanged if it does not end in a digit).
+
+    Example:
+        >>> strip_trailing_number("AB-2023-0815432")
+        'AB-2023-'
+        >>> strip_trailing_number("no number")
+        'no number'
+    """
+    return _TRAILING_DIGITS.sub("", text)
+
+
+def _trailing_number(text: object) -> int:
+    _expect(text, str, "trailing_number", "the argument")
+    assert isinstance(text, str)
+    try:
+        return trailing_number(text)
+    except ValueError as err:
+        raise EvalError("no-number", f"trailing_number(): {err}") from None
+
+
+def _strip_trailing_number(text: object) -> str:
+    _expect(text, str, "strip_trailing_number", "the argument")
+    assert isinstance(text, str)
+    return strip_trailing_number(text)
+
+
 def _spec(name: str, arity: tuple[int, int], returns: Type, impl: Callable[..., object],
           **options: Any) -> FunctionSpec:
     return FunctionSpec(name, arity[0], arity[1], returns, impl, **options)
@@ -252,5 +324,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         _spec("round", (1, 2), NUMBER, _round),
         _spec("lower", (1, 1), STRING, _lower),
         _spec("startswith", (2, 2), BOOL, _startswith),
+        _spec("trailing_number", (1, 1), NUMBER, _trailing_number),
+        _spec("strip_trailing_number", (1, 1), STRING, _strip_trailing_number),
     )
 }

@@ -146,6 +146,11 @@ class RuleSpec(_Schema):
     supersedes: RuleId | None = None
     applies_when: str | None = None
     for_each: str | None = Field(default=None, description="'x in list': one result per item")
+    if_empty: Literal["not_applicable", "indeterminate"] = Field(
+        default="not_applicable",
+        description="outcome when the for_each list is empty and the rule otherwise applies "
+        "(e.g. a sink project with no parcels is missing facts, not exempt)",
+    )
     parameters: dict[Identifier, Parameter] = {}
     let: dict[Identifier, str] = {}
     condition: str | None = None
