@@ -29,8 +29,10 @@ class _UsageError(InputError):
 
 
 def _parse_date(text: str, what: str) -> date:
+    from cvcm_rules.expr.functions import strict_date
+
     try:
-        return date.fromisoformat(text)
+        return strict_date(text)
     except ValueError:
         raise _UsageError(f"{what}: {text!r} is not a valid YYYY-MM-DD date") from None
 
@@ -256,6 +258,8 @@ def _parser() -> argparse.ArgumentParser:
     between.add_argument("--start-counts", action="store_true", help="A itself counts")
     year = calendar_commands.add_parser("year", help="holidays and make-up days of a year")
     year.add_argument("year")
+    for sub_parser in (add, between, year):  # --format may also follow the sub-command
+        sub_parser.add_argument("--format", choices=["text", "json"], default=argparse.SUPPRESS)
     calendar.set_defaults(run=_cmd_calendar)
     return parser
 

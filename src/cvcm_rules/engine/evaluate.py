@@ -127,6 +127,8 @@ def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, context: _Context,
     env = Env(root=dossier, values={"params": SimpleNamespace(**values), "as_of": as_of},
               context=context, trace=[] if trace else None)
     exprs = rule.traced if trace else rule.fast
+    if context.calendar is not None:
+        context.calendar.reset()  # no rule may report another rule's working-day questions
     items: list[ItemResult] = []
     if absent is not None or (spec.effective_from and as_of < spec.effective_from):
         what = absent or "effective_from"
@@ -135,8 +137,11 @@ def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, context: _Context,
         decision, items = _evaluate_items(rule, exprs, env, dossier.id)
     else:
         decision = _decide(rule, exprs, env)
-    derived = _derived(rule, exprs, env, context)
-    decision = _downgrade_if_provisional(decision, derived)
+    if exprs.for_each is None:
+        derived = _derived(rule, exprs, env, context)
+        decision = _downgrade_if_provisional(decision, derived)
+    else:
+        derived = {}  # each item carries its own derived values and provisional downgrade
     message = (_combine_item_messages(items, decision.outcome) if items
                else _message(rule, decision, env, as_of))
     return Finding(

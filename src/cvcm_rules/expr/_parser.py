@@ -363,7 +363,12 @@ def unparse(node: Node) -> str:
     if isinstance(node, ListLiteral):
         return "[" + ", ".join(unparse(item) for item in node.items) + "]"
     if isinstance(node, Call):
-        return f"{node.function}(" + ", ".join(unparse(a) for a in node.args) + ")"
+        args = [unparse(a) for a in node.args]
+        first = node.args[0] if node.args else None
+        if (node.function in QUANTIFIERS and isinstance(first, Compare) and first.op == "in"
+                and isinstance(first.left, Name)):
+            args[0] = f"({args[0]})"  # else it would read back as a quantifier
+        return f"{node.function}(" + ", ".join(args) + ")"
     if isinstance(node, Quantifier):
         return (
             f"{node.kind}({node.variable} in {unparse(node.collection)}: {unparse(node.body)})"

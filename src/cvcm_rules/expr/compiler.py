@@ -11,12 +11,11 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from cvcm_rules.errors import ExpressionError
 from cvcm_rules.expr._parser import unparse
-from cvcm_rules.expr.functions import FUNCTIONS
+from cvcm_rules.expr.functions import FUNCTIONS, strict_date
 from cvcm_rules.expr.nodes import (
     Attribute,
     BoolOp,
@@ -119,7 +118,7 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "-": operator.sub,
-    "*": operator.mul,
+    "*": lambda a, b: _numbers(a, b, "*") and a * b,
     "/": operator.truediv,
 }
 
@@ -238,10 +237,11 @@ class _Compiler:
 
         def run(env: Env) -> Any:
             values = tuple(item(env) for item in items)
+            missing: Missing | None = None
             for value in values:
                 if isinstance(value, Missing):
-                    return value
-            return values
+                    missing = value if missing is None else missing.merge(value)
+            return values if missing is None else missing
 
         return run, ListType(ANY)
 
@@ -273,7 +273,7 @@ class _Compiler:
         arg = node.args[0]
         assert isinstance(arg, Literal)
         try:
-            value = date.fromisoformat(str(arg.value))
+            value = strict_date(str(arg.value))
         except ValueError:
             raise self.error("bad-literal", f"{arg.value!r} is not a YYYY-MM-DD date",
                              arg) from None
@@ -406,6 +406,13 @@ def _walk(value: Any, path: str, steps: tuple[tuple[bool, str | int], ...]) -> A
             path = f"{path}.{key}"
             value = getattr(value, key)
     return Missing.at(path) if value is None else value
+
+
+def _numbers(a: Any, b: Any, op: str) -> bool:
+    """Arithmetic is on numbers only: ``"ab" * 3`` must not build a string of unbounded size."""
+    if isinstance(a, str | list | tuple) or isinstance(b, str | list | tuple):
+        raise TypeError(f"{op!r} needs numbers")
+    return True
 
 
 def _lift1(fn: Callable[[Any], Any], operand: Closure, op: str) -> Closure:

@@ -22,6 +22,7 @@ __all__ = [
     "FunctionSpec",
     "WorkingDayCalendar",
     "period_end",
+    "strict_date",
     "strip_trailing_number",
     "trailing_number",
 ]
@@ -66,11 +67,29 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def strict_date(text: str) -> date:
+    """Parse exactly ``YYYY-MM-DD`` (``date.fromisoformat`` also takes ``20240101``, week dates).
+
+    Raises:
+        ValueError: anything else, or an impossible day.
+
+    Example:
+        >>> strict_date("2024-02-29")
+        datetime.date(2024, 2, 29)
+    """
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"{text!r} is not a YYYY-MM-DD date")
+    return date.fromisoformat(text)
+
+
 def _date(text: object) -> date:
     _expect(text, str, "date", "the argument")
     assert isinstance(text, str)
     try:
-        return date.fromisoformat(text)
+        return strict_date(text)
     except ValueError:
         raise EvalError("bad-date", f"date(): {text!r} is not a valid YYYY-MM-DD date") from None
 

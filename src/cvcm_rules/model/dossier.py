@@ -67,7 +67,7 @@ Tonnes = Annotated[float, Field(ge=0, description="tonnes of CO2 equivalent (tCO
 class _Model(BaseModel):
     """Base of every dossier model: immutable, unknown keys refused, strict types."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Party(_Model):

@@ -34,6 +34,7 @@ from cvcm_rules.expr import (
     path_text,
 )
 from cvcm_rules.expr import nodes as ast
+from cvcm_rules.expr.functions import strict_date
 from cvcm_rules.packs._types import dossier_type
 from cvcm_rules.packs.compiled import CompiledParameter, Message, Pack, Rule, RuleExpressions
 from cvcm_rules.packs.schema import Manifest, RuleFile, RuleSpec
@@ -273,7 +274,7 @@ class _RuleCompiler:
                 value = None if entry is None else entry.value
                 if parameter.unit == "date" and isinstance(value, str):
                     try:
-                        value = date.fromisoformat(value)
+                        value = strict_date(value)
                     except ValueError:
                         self.problem(self.where("parameters", name, "values"), "bad-parameter",
                                      f"{spec.id}: parameter {name!r} value {value!r} on {when} "
