@@ -345,7 +345,7 @@ def _literal_text(value: object) -> str:
     return repr(value)
 
 
-def unparse(node: Node) -> str:
+def unparse(node: Node) -> str:  # noqa: C901 - a flat dispatch over node kinds
     """Print a syntax tree back as canonical expression text (minimal parentheses).
 
     Example:
