@@ -37,9 +37,11 @@ def test_pack_reference_is_current(pack_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("dossier_path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("pack_id", ["ccer", "fcer", "icvcm_ccp"])
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_example_reports_are_current(dossier_path: Path, lang: str) -> None:
-    report = evaluate(load_dossier(dossier_path), [load_pack(ROOT / "rules" / "ccer")],
+def test_example_reports_are_current(dossier_path: Path, pack_id: str, lang: str) -> None:
+    report = evaluate(load_dossier(dossier_path), [load_pack(ROOT / "rules" / pack_id)],
                       as_of=EXAMPLE_AS_OF)
-    target = ROOT / "docs" / "examples" / f"{dossier_path.stem}.ccer.{lang}.md"
+    assert not [f.rule_id for f in report.findings if f.outcome.value == "error"]
+    target = ROOT / "docs" / "examples" / f"{dossier_path.stem}.{pack_id}.{lang}.md"
     _check(target, render_markdown(report, lang=lang))
