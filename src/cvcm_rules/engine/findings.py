@@ -86,6 +86,9 @@ class Finding:
     fingerprint: str
     items: list[ItemResult] = field(default_factory=list)
     trace: list[dict[str, Any]] | None = None
+    # A reviewer's recorded decision on this finding (waiver, CAR, CL...), attached after
+    # evaluation; shown beside the finding, never instead of it.
+    decision: dict[str, Any] | None = None
 
     @property
     def is_blocking_failure(self) -> bool:
@@ -105,6 +108,8 @@ class Finding:
         }
         if self.trace is not None:
             data["trace"] = self.trace
+        if self.decision is not None:
+            data["decision"] = self.decision
         return data
 
 
