@@ -380,8 +380,8 @@ def _from_items(rule_id: str, items: list[HandItem],
     outcome = max((item.outcome for item in items), key=_RANK.__getitem__)
     chosen = [item for item in items if item.outcome == outcome]
     missing = sorted({path for item in chosen for path in item.missing})
-    message = {"zh": " ".join(item.message["zh"] for item in chosen),
-               "en": " ".join(item.message["en"] for item in chosen)}
+    message = {"zh": " ".join(dict.fromkeys(item.message["zh"] for item in chosen)),
+               "en": " ".join(dict.fromkeys(item.message["en"] for item in chosen))}
     return HandFinding(rule_id, outcome, message, [], parameters, {}, missing, items)
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from cvcm_rules.cli import main
+from cvcm_rules.cli.check import with_selections
 from cvcm_rules.engine import Report, evaluate
 from cvcm_rules.model import load_dossier
 from cvcm_rules.packs import Pack
+from cvcm_rules.packs.versions import select_version
 from cvcm_rules.report import render_json, render_markdown, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +63,10 @@ def run_error(capsys: Capture, argv: list[str]) -> str:
 # -- check ----------------------------------------------------------------------------------------
 
 def example_report(pack: Pack) -> Report:
-    return evaluate(load_dossier(EXAMPLE), [pack], as_of=date(2025, 7, 1))
+    """What ``check`` reports without --pack: ccer has two versions, so the report names the one
+    in force and why (the reason itself is tested in test_pack_versions)."""
+    report = evaluate(load_dossier(EXAMPLE), [pack], as_of=date(2025, 7, 1))
+    return with_selections(report, [select_version("ccer", date(2025, 7, 1))])
 
 
 def exit_code(report: Report) -> int:

@@ -33,7 +33,8 @@ def _check(path: Path, fresh: str) -> None:
 @pytest.mark.parametrize("pack_dir", available_packs(ROOT / "rules"), ids=lambda p: p.name)
 def test_pack_reference_is_current(pack_dir: Path) -> None:
     pack = load_pack(pack_dir)
-    _check(ROOT / "docs" / "packs" / f"{pack.id}.md", render_pack_doc(pack))
+    # Named by folder: two versions of a pack share an id (ccer, ccer-2012).
+    _check(ROOT / "docs" / "packs" / f"{pack_dir.name}.md", render_pack_doc(pack))
 
 
 @pytest.mark.parametrize("dossier_path", EXAMPLES, ids=lambda p: p.stem)
@@ -45,3 +46,14 @@ def test_example_reports_are_current(dossier_path: Path, pack_id: str, lang: str
     assert not [f.rule_id for f in report.findings if f.outcome.value == "error"]
     target = ROOT / "docs" / "examples" / f"{dossier_path.stem}.{pack_id}.{lang}.md"
     _check(target, render_markdown(report, lang=lang))
+
+
+def test_ccer_2012_to_2023_changelog_is_current() -> None:
+    """docs/changes/ccer-2012-2023.md: the diff of the two CCER versions and its impact replay."""
+    from cvcm_rules.diff import diff_packs, render_markdown, replay
+
+    old, new = load_pack(ROOT / "rules" / "ccer-2012"), load_pack(ROOT / "rules" / "ccer")
+    diff = diff_packs(old, new, old_label="rules/ccer-2012", new_label="rules/ccer")
+    impact = replay(old, new, ROOT / "fixtures" / "dossiers" / "ccer", as_of=EXAMPLE_AS_OF,
+                    label="fixtures/dossiers/ccer")
+    _check(ROOT / "docs" / "changes" / "ccer-2012-2023.md", render_markdown(diff, impact))

@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 
 from cvcm_rules import __version__
-from cvcm_rules.cli import calendar, check, packs, schema
+from cvcm_rules.cli import calendar, check, compare, diff, export, gap, packs, registry, schema
 from cvcm_rules.cli._common import EXIT_BLOCKING, EXIT_INPUT, EXIT_OK
 from cvcm_rules.errors import CalendarCoverageError, CalendarInputError, CvcmRulesError, InputError
 
 __all__ = ["EXIT_BLOCKING", "EXIT_INPUT", "EXIT_OK", "main"]
 
-_COMMANDS = (check, packs, schema, calendar)
+_COMMANDS = (check, packs, schema, calendar, diff, gap, compare, registry, export)
 
 
 def _parser() -> argparse.ArgumentParser:

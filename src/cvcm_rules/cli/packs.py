@@ -66,8 +66,9 @@ def _run_test(args: argparse.Namespace, rules_dir: Path | None) -> int:
     from cvcm_rules.packs import load_pack
 
     pack = load_pack(args.pack_id, rules_dir)
+    # Cases are kept per pack folder, so each version of a pack (ccer, ccer-2012) has its own.
     folder = Path(args.cases) if args.cases else pack.path.parent.parent / "fixtures" / "cases" / \
-        pack.id
+        pack.path.name
     if not folder.is_dir():
         raise UsageError(f"no case folder {folder} for pack {pack.id!r}")
     results = run_cases([pack], load_cases(folder))

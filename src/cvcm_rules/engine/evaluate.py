@@ -16,6 +16,7 @@ from typing import Any
 from cvcm_rules import __version__
 from cvcm_rules.engine.calendar_probe import RecordingCalendar
 from cvcm_rules.engine.findings import Finding, ItemResult, Outcome, Report, worst
+from cvcm_rules.engine.scorecard import scorecard
 from cvcm_rules.engine.scoring import score, summarise
 from cvcm_rules.engine.values import display, to_json
 from cvcm_rules.expr import Compiled, Env, EvalError, Missing, TraceEvent
@@ -47,7 +48,8 @@ def dossier_digest(dossier: Dossier) -> str:
     pydantic writes fields in model order, so the bytes depend only on the facts (not on how the
     file was formatted, nor on YAML versus JSON).
     """
-    return hashlib.sha256(dossier.model_dump_json().encode()).hexdigest()
+    # The serializer directly: the same bytes as ``model_dump_json()``, without its str round trip.
+    return hashlib.sha256(dossier.__pydantic_serializer__.to_json(dossier)).hexdigest()
 
 
 def evaluate(dossier: Dossier, packs: Sequence[Pack], *, as_of: date,
@@ -71,13 +73,14 @@ def evaluate(dossier: Dossier, packs: Sequence[Pack], *, as_of: date,
     probe = RecordingCalendar(calendar)
     context = _Context(probe)
     findings: list[Finding] = []
+    memo: dict[str, object] = {}  # dossier paths read once for all rules: the dossier is frozen
     seen: set[str] = set()
     for pack in packs:
         for rule in pack.rules:
             if rule.spec.status != "active" or rule.id in seen:
                 continue
             seen.add(rule.id)
-            findings.append(_evaluate_rule(rule, dossier, as_of, context, trace=trace))
+            findings.append(_evaluate_rule(rule, dossier, as_of, context, memo, trace=trace))
     return Report(
         dossier={"id": dossier.id, "sha256": dossier_digest(dossier)},
         as_of=as_of.isoformat(),
@@ -87,6 +90,7 @@ def evaluate(dossier: Dossier, packs: Sequence[Pack], *, as_of: date,
         findings=findings,
         summary=summarise(findings),
         score=score(findings),
+        scorecard=scorecard(findings, packs),
     )
 
 
@@ -103,29 +107,44 @@ def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
-def _parameters(rule: Rule, as_of: date) -> tuple[dict[str, object], list[dict[str, Any]],
-                                                   str | None]:
+_Parameters = tuple[SimpleNamespace, list[dict[str, Any]], str | None]
+
+
+def _parameters(rule: Rule, as_of: date) -> _Parameters:
+    """The parameter values in force on ``as_of`` (cached per rule: batches share a date)."""
+    cached = rule.parameters_at.get(as_of)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     values: dict[str, object] = {}
     used: list[dict[str, Any]] = []
+    absent: str | None = None
     for parameter in rule.parameters:
         found = parameter.at(as_of)
         if found is None:
-            return values, used, parameter.name
+            absent = parameter.name
+            break
         effective, value = found
         values[parameter.name] = value
-        used.append({"name": parameter.name, "value": to_json(value), "unit": parameter.unit,
-                     "effective_from": effective.isoformat()})
-    return values, used, None
+        entry = {"name": parameter.name, "value": to_json(value), "unit": parameter.unit,
+                 "effective_from": effective.isoformat()}
+        note = parameter.note_at(as_of)
+        if note is not None:
+            entry["note"] = note
+        used.append(entry)
+    result = (SimpleNamespace(**values), used, absent)  # read-only to expressions
+    rule.parameters_at[as_of] = result
+    return result
 
 
-def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, context: _Context, *,
-                   trace: bool) -> Finding:
+def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, context: _Context,
+                   memo: dict[str, object], *, trace: bool) -> Finding:
     spec = rule.spec
     pack_ref = f"{rule.pack_id}@{rule.pack_version}"
     fingerprint = _fingerprint(rule.pack_id, spec.id, dossier.id)
-    values, used, absent = _parameters(rule, as_of)
-    env = Env(root=dossier, values={"params": SimpleNamespace(**values), "as_of": as_of},
-              context=context, trace=[] if trace else None)
+    params, used, absent = _parameters(rule, as_of)
+    used = [dict(entry) for entry in used]  # each finding owns its list
+    env = Env(root=dossier, values={"params": params, "as_of": as_of},
+              context=context, trace=[] if trace else None, memo=memo)
     exprs = rule.traced if trace else rule.fast
     if context.calendar is not None:
         context.calendar.reset()  # no rule may report another rule's working-day questions
@@ -147,8 +166,7 @@ def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, context: _Context,
     return Finding(
         rule_id=spec.id, rule_version=spec.version, pack=pack_ref, category=spec.category,
         severity=spec.severity, outcome=decision.outcome,
-        title={"zh": spec.title.zh, "en": spec.title.en}, message=message,
-        citation=_citation(rule),
+        title=rule.title, message=message, citation=rule.citation,
         evidence=[] if exprs.for_each is not None else _evidence(rule, env),
         parameters=used, derived=derived, missing=sorted(decision.missing),
         reason=decision.reason, fingerprint=fingerprint, items=items,
@@ -170,11 +188,13 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
     if not collection:
         return _empty_collection(rule, exprs, env, variable, base), []
     items = []
+    keys: dict[str, int] = {}
     for index, item in enumerate(collection):
         path = f"{base}[{index}]"
-        key = str(getattr(item, "id", index))
+        key = _item_key(item, index, keys)
         env.values[variable] = item
         env.prefixes[variable] = path
+        env.item_memo.clear()
         for name, _ in exprs.lets:  # no item may show the previous item's derived values
             env.values.pop(name, None)
         if env.trace is not None:
@@ -196,6 +216,20 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
     outcome = worst([item.outcome for item in items])
     missing = frozenset(p for item in items if item.outcome is outcome for p in item.missing)
     return _Decision(outcome, missing), items
+
+
+def _item_key(item: object, index: int, seen: dict[str, int]) -> str:
+    """A key naming the item across revisions: its id, else its natural key, else its position.
+
+    Keys feed fingerprints, so a decision on an item must not move to another one when an
+    entry is inserted before it; a repeated key gets ``#2``, ``#3`` so no two items share one.
+    """
+    found = getattr(item, "id", None)
+    if found is None:
+        found = getattr(item, "natural_key", None)
+    key = str(index) if found is None else str(found)
+    count = seen[key] = seen.get(key, 0) + 1
+    return key if count == 1 else f"{key}#{count}"
 
 
 def _empty_collection(rule: Rule, exprs: RuleExpressions, env: Env, variable: str,
@@ -286,12 +320,14 @@ def _derived(rule: Rule, exprs: RuleExpressions, env: Env, context: _Context) ->
 
 def _evidence(rule: Rule, env: Env) -> list[dict[str, Any]]:
     result = []
-    for text, compiled in rule.evidence:
+    prefixes = env.prefixes
+    for evidence in rule.evidence:
         try:
-            value = compiled.run(env)
+            value = evidence.compiled.run(env)
         except EvalError:
             continue
-        path = _concrete(text, env)
+        prefix = prefixes.get(evidence.head)
+        path = evidence.text if prefix is None else prefix + evidence.rest
         if isinstance(value, Missing):
             result.append({"path": path, "value": None, "missing": True})
         else:
@@ -299,30 +335,14 @@ def _evidence(rule: Rule, env: Env) -> list[dict[str, Any]]:
     return result
 
 
-def _concrete(text: str, env: Env) -> str:
-    """The dossier path of an evidence expression, with the loop variable's index filled in."""
-    cut = min((i for i in (text.find("."), text.find("[")) if i >= 0), default=len(text))
-    prefix = env.prefixes.get(text[:cut])
-    return text if prefix is None else prefix + text[cut:]
-
-
-def _citation(rule: Rule) -> dict[str, Any]:
-    citation = rule.spec.citation
-    return {
-        "document": citation.document, "article": citation.article, "clause": citation.clause,
-        "quote": citation.quote.model_dump(exclude_none=True), "url": citation.url,
-        "ledger": citation.ledger, "confidence": citation.confidence,
-    }
-
-
 def _render(template: tuple[str | Compiled, ...], env: Env, lang: str) -> str:
     parts = []
     for part in template:
-        if isinstance(part, str):
+        if part.__class__ is str:
             parts.append(part)
             continue
         try:
-            parts.append(display(part.run(env), lang))
+            parts.append(display(part.run(env), lang))  # type: ignore[union-attr]
         except EvalError:
             parts.append("?")
     return "".join(parts)
@@ -344,15 +364,13 @@ _FIXED = {
 
 def _message(rule: Rule, decision: _Decision, env: Env, as_of: object) -> dict[str, str]:
     outcome = decision.outcome
-    fields = {"missing": ", ".join(sorted(decision.missing)), "detail": decision.detail,
-              "reason": decision.reason or "", "as_of": display(as_of, "en")}
     if outcome is Outcome.INDETERMINATE:
-        return _fixed("indeterminate", fields)
+        return _fixed("indeterminate", decision, as_of)
     if outcome is Outcome.NOT_APPLICABLE:
-        return _fixed(decision.reason or "applies-when-false", fields)
+        return _fixed(decision.reason or "applies-when-false", decision, as_of)
     if outcome is Outcome.ERROR:
-        return _fixed("error", fields)
-    template: Message | None = rule.messages.get(outcome.value)
+        return _fixed("error", decision, as_of)
+    template: Message | None = rule.messages.get(outcome)  # a StrEnum: equal to its value
     if decision.reason == "provisional-calendar":
         template = rule.messages.get("fail")
     if template is None and outcome is Outcome.WARN:
@@ -361,19 +379,23 @@ def _message(rule: Rule, decision: _Decision, env: Env, as_of: object) -> dict[s
         return {"zh": f"符合：{rule.spec.title.zh}", "en": f"Satisfied: {rule.spec.title.en}"}
     text = {"zh": _render(template.zh, env, "zh"), "en": _render(template.en, env, "en")}
     if decision.reason == "provisional-calendar":
-        note = _fixed("provisional", fields)
+        note = _fixed("provisional", decision, as_of)
         text = {lang: text[lang] + note[lang] for lang in text}
     return text
 
 
-def _fixed(key: str, fields: dict[str, str]) -> dict[str, str]:
+def _fixed(key: str, decision: _Decision, as_of: object) -> dict[str, str]:
+    fields = {"missing": ", ".join(sorted(decision.missing)), "detail": decision.detail,
+              "reason": decision.reason or "", "as_of": display(as_of, "en")}
     zh, en = _FIXED[key]
     return {"zh": zh.format(**fields), "en": en.format(**fields)}
 
 
 def _combine_item_messages(items: list[ItemResult], outcome: Outcome) -> dict[str, str]:
+    """The items' messages for the finding's outcome, each distinct text once, in item order."""
     chosen = [item for item in items if item.outcome is outcome]
-    return {lang: " ".join(item.message[lang] for item in chosen) for lang in ("zh", "en")}
+    return {lang: " ".join(dict.fromkeys(item.message[lang] for item in chosen))
+            for lang in ("zh", "en")}
 
 
 def _trace(env: Env) -> list[dict[str, Any]]:

@@ -125,6 +125,8 @@ class Report:
     findings: list[Finding]
     summary: dict[str, Any]
     score: dict[str, Any]
+    # Per pack and category, from each pack's ``scoring`` data (engine/scorecard.py).
+    scorecard: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_blocking_failure(self) -> bool:
@@ -137,5 +139,5 @@ class Report:
             "dossier": self.dossier, "as_of": self.as_of, "engine_version": self.engine_version,
             "packs": self.packs, "calendar": self.calendar,
             "findings": [finding.to_dict() for finding in self.findings],
-            "summary": self.summary, "score": self.score,
+            "summary": self.summary, "score": self.score, "scorecard": self.scorecard,
         }

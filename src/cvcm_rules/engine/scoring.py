@@ -15,6 +15,7 @@ from cvcm_rules.engine.findings import Finding, Outcome
 __all__ = ["SEVERITY_WEIGHTS", "score", "summarise"]
 
 SEVERITY_WEIGHTS = {"blocking": 4, "major": 2, "minor": 1, "info": 0}
+_NAMES = {outcome: outcome.value for outcome in Outcome}
 _DECIDED = {Outcome.PASS: 1.0, Outcome.WARN: 0.5, Outcome.FAIL: 0.0}
 
 
@@ -23,9 +24,10 @@ def summarise(findings: list[Finding]) -> dict[str, Any]:
     by_outcome = {outcome.value: 0 for outcome in Outcome}
     by_category: dict[str, dict[str, int]] = {}
     for finding in findings:
-        by_outcome[finding.outcome.value] += 1
+        name = _NAMES[finding.outcome]  # a plain str key (enum .value is slow to look up)
+        by_outcome[name] += 1
         bucket = by_category.setdefault(finding.category, {})
-        bucket[finding.outcome.value] = bucket.get(finding.outcome.value, 0) + 1
+        bucket[name] = bucket.get(name, 0) + 1
     blocking = sum(1 for finding in findings if finding.is_blocking_failure)
     return {"by_outcome": by_outcome, "by_category": by_category, "blocking_failures": blocking,
             "total": len(findings)}

@@ -56,14 +56,20 @@ class Scope:
     Attributes:
         root: fields of the dossier, reachable as top-level names.
         locals: ``params``, ``as_of``, ``let`` bindings and loop variables (read from Env.values).
+        items: the ``for_each`` variable, whose paths are read once per item (``Env.item_memo``).
     """
 
     root: ObjectType
     locals: Mapping[str, Type]
+    items: frozenset[str] = frozenset()
 
     def with_local(self, name: str, type_: Type) -> Scope:
-        """A scope with one more local name (a loop variable or a let binding)."""
-        return Scope(self.root, {**self.locals, name: type_})
+        """A scope with one more local name (a let binding or a quantifier's variable)."""
+        return Scope(self.root, {**self.locals, name: type_}, self.items - {name})
+
+    def with_item(self, name: str, type_: Type) -> Scope:
+        """A scope with the ``for_each`` variable, fixed per item: its paths are memoised."""
+        return Scope(self.root, {**self.locals, name: type_}, self.items | {name})
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +189,13 @@ class _Compiler:
             base, type_, prefix_of = self.root(cursor, scope)
         for is_index, key in steps:
             type_ = self.step_type(type_, (is_index, key), node)
-        return _path_closure(base, prefix_of, tuple(steps)), type_
+        run = _path_closure(base, prefix_of, tuple(steps))
+        if isinstance(cursor, Name) and (text := path_text(node)) is not None:
+            if cursor.name in scope.items:
+                run = _memoised(run, text, per_item=True)
+            elif cursor.name not in scope.locals:
+                run = _memoised(run, text, per_item=False)
+        return run, type_
 
     def root(self, node: Name, scope: Scope) -> tuple[Closure, Type, Callable[[Env], str]]:
         name = node.name
@@ -390,6 +402,33 @@ def _path_closure(base: Closure, prefix_of: Callable[[Env], str],
     return slow
 
 
+def _memoised(run: Closure, key: str, *, per_item: bool) -> Closure:
+    """Read a path once per dossier (or per ``for_each`` item) however often rules quote it.
+
+    A rule's condition, evidence and both messages read the same facts; the dossier is frozen, so
+    a path rooted in it has one value for the whole evaluation, and one rooted in the loop variable
+    has one value per item (the engine clears ``Env.item_memo`` between items).
+    """
+    if per_item:
+        def item_path(env: Env) -> Any:
+            memo = env.item_memo
+            if key in memo:
+                return memo[key]
+            value = memo[key] = run(env)
+            return value
+
+        return item_path
+
+    def dossier_path(env: Env) -> Any:
+        memo = env.memo
+        if key in memo:
+            return memo[key]
+        value = memo[key] = run(env)
+        return value
+
+    return dossier_path
+
+
 def _walk(value: Any, path: str, steps: tuple[tuple[bool, str | int], ...]) -> Any:
     """Follow ``steps`` and return the value, or Missing naming the first absent path."""
     if isinstance(value, Missing):
@@ -480,15 +519,7 @@ def _or(operands: list[Closure]) -> Closure:
 
 def _call_closure(impl: Callable[..., Any], args: list[Closure], name: str, *, propagate: bool,
                   context: bool) -> Closure:
-    def run(env: Env) -> Any:
-        values = [arg(env) for arg in args]
-        if propagate:
-            missing = [v for v in values if isinstance(v, Missing)]
-            if missing:
-                result = missing[0]
-                for extra in missing[1:]:
-                    result = result.merge(extra)
-                return result
+    def guarded(values: list[Any], env: Env) -> Any:
         try:
             return impl(env.context, *values) if context else impl(*values)
         except EvalError:
@@ -496,7 +527,35 @@ def _call_closure(impl: Callable[..., Any], args: list[Closure], name: str, *, p
         except (TypeError, ValueError, OverflowError, ArithmeticError, LookupError) as err:
             raise EvalError("function-error", f"{name}(): {err}") from err
 
+    if propagate and not context and len(args) == 1:  # the common case (exists, len, year...)
+        return _unary_call(impl, args[0], guarded)
+
+    def run(env: Env) -> Any:
+        values = [arg(env) for arg in args]
+        if propagate:
+            missing: Missing | None = None
+            for value in values:
+                if isinstance(value, Missing):
+                    missing = value if missing is None else missing.merge(value)
+            if missing is not None:
+                return missing
+        return guarded(values, env)
+
     return run
+
+
+def _unary_call(impl: Callable[[Any], Any], only: Closure,
+                guarded: Callable[[list[Any], Env], Any]) -> Closure:
+    def unary(env: Env) -> Any:
+        value = only(env)
+        if isinstance(value, Missing):
+            return value
+        try:
+            return impl(value)
+        except (TypeError, ValueError, OverflowError, ArithmeticError, LookupError):
+            return guarded([value], env)  # raises the same error, named for the reader
+
+    return unary
 
 
 def _quantifier_closure(kind: str, variable: str, collection: Closure, body: Closure,

@@ -76,6 +76,9 @@ class Env:
         prefixes: the concrete dossier path of each loop variable, for messages.
         context: host services for functions that need them (the working-day calendar).
         trace: a list to record sub-expression values in, or None for the fast path.
+        memo: values of dossier paths already read (valid for one dossier; may be shared by the
+            rules evaluated on it).
+        item_memo: values of ``for_each`` variable paths already read (cleared for each item).
     """
 
     root: object
@@ -83,6 +86,8 @@ class Env:
     prefixes: dict[str, str] = field(default_factory=dict)
     context: Any = None
     trace: list[TraceEvent] | None = None
+    memo: dict[str, object] = field(default_factory=dict)
+    item_memo: dict[str, object] = field(default_factory=dict)
 
 
 # -- static types, used at load time to check paths --------------------------------------------

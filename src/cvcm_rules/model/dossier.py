@@ -94,6 +94,11 @@ class ChangeEvent(_Model):
     effective_date: dt.date
     request_date: dt.date | None = None
 
+    @property
+    def natural_key(self) -> str:
+        """What identifies this entry across dossier revisions (a finding's item key)."""
+        return f"{self.field}@{self.effective_date.isoformat()}"
+
 
 class Owner(Party):
     """The project owner (项目业主), the applicant under Order 31 Art. 4 and 11."""
@@ -197,6 +202,11 @@ class Vertex(_Model):
     lat: Annotated[str, Field(pattern=r"^-?\d{1,2}(\.\d+)?$")]
     lon: Annotated[str, Field(pattern=r"^-?\d{1,3}(\.\d+)?$")]
 
+    @property
+    def natural_key(self) -> str:
+        """What identifies this entry across dossier revisions (a finding's item key)."""
+        return f"{self.lat},{self.lon}"
+
 
 class CalibrationFault(_Model):
     """A meter found out of tolerance or failed, and when it was recalibrated or replaced."""
@@ -228,12 +238,18 @@ class OtherRegistration(_Model):
     """A registration of the same project in another programme."""
 
     programme: Literal[
-        "CDM", "VCS", "GS", "GCC", "FCER", "CCER", "I-REC", "LOCAL_PILOT", "PUHUI", "OTHER"
+        "CDM", "VCS", "GS", "GCC", "FCER", "CCER", "I-REC", "LOCAL_PILOT", "PUHUI",
+        "ACR", "CAR", "ART", "ISOMETRIC", "PURO", "OTHER",
     ]
     project_id: NonEmptyStr
     status: Literal["listed", "registered", "withdrawn", "deregistered", "rejected"]
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+
+    @property
+    def natural_key(self) -> str:
+        """What identifies this entry across dossier revisions (a finding's item key)."""
+        return f"{self.programme}:{self.project_id}"
 
 
 class LegacyFiling(_Model):
@@ -260,6 +276,11 @@ class CreditingPeriod(Period):
     """One crediting period (计入期)."""
 
     renewal: int = Field(default=0, ge=0, description="0 for the first period")
+
+    @property
+    def natural_key(self) -> str:
+        """What identifies this entry across dossier revisions (a finding's item key)."""
+        return f"renewal-{self.renewal}"
 
 
 class Publicity(_Model):
@@ -405,6 +426,11 @@ class BaselineVersion(_Model):
     effective_from: dt.date
     method_version: str | None = None
 
+    @property
+    def natural_key(self) -> str:
+        """What identifies this entry across dossier revisions (a finding's item key)."""
+        return self.effective_from.isoformat()
+
 
 class Baseline(_Model):
     """Baseline scenario facts used by additionality and quantification rules."""
@@ -467,6 +493,11 @@ class Retirement(_Model):
     beneficiary: str | None = None
     certificate_no: str | None = None
     credit_regime: Literal["legacy", "order31"] = "order31"
+
+    @property
+    def natural_key(self) -> str:
+        """What identifies this entry across dossier revisions (a finding's item key)."""
+        return f"{self.serial_start}..{self.serial_end}"
 
 
 class Records(_Model):
@@ -532,6 +563,11 @@ class Deviation(_Model):
     description: NonEmptyStr
     justification: str | None = None
 
+    @property
+    def natural_key(self) -> str:
+        """What identifies this entry across dossier revisions (a finding's item key)."""
+        return self.clause
+
 
 class Misstatement(_Model):
     """A misstatement found by a VVB, with its size (FCER 3.17, materiality)."""
@@ -548,6 +584,11 @@ class RecognisedCredit(_Model):
     source_serial: NonEmptyStr
     source_status: Literal["cancelled", "locked", "active", "retired"]
 
+    @property
+    def natural_key(self) -> str:
+        """What identifies this entry across dossier revisions (a finding's item key)."""
+        return f"{self.source_programme}:{self.source_serial}"
+
 
 class Attributes(_Model):
     """Optional CCP attributes (labels, not pass/fail)."""
@@ -562,7 +603,11 @@ class Dossier(_Model):
 
     schema_version: Literal[1] = 1
     id: NonEmptyStr = Field(description="stable id of the dossier (the project's own reference)")
-    programme: Literal["CCER", "FCER", "VCS", "GS", "CDM", "OTHER"]
+    # ACR, CAR (Climate Action Reserve), ART (TREES), ISOMETRIC and PURO (Puro.earth): programmes
+    # ICVCM has assessed, which the CCP label gate (rules/icvcm_ccp/rules/gate.yaml) must name.
+    programme: Literal[
+        "CCER", "FCER", "VCS", "GS", "CDM", "ACR", "CAR", "ART", "ISOMETRIC", "PURO", "OTHER",
+    ]
     owner: Owner
     project: Project
     methodology: Methodology

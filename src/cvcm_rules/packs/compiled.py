@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from cvcm_rules.expr import Compiled
 from cvcm_rules.packs.schema import Manifest, RuleSpec
 
-__all__ = ["CompiledParameter", "Message", "Pack", "Rule", "RuleExpressions"]
+__all__ = ["CompiledParameter", "EvidencePath", "Message", "Pack", "Rule", "RuleExpressions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,12 @@ class CompiledParameter:
     effective: tuple[date, ...]
     values: tuple[object, ...]
     ended: tuple[bool, ...]
+    notes: tuple[str | None, ...] = ()  # the pack's note on each dated value (why it changed)
+
+    def note_at(self, when: date) -> str | None:
+        """The note of the value in force on ``when``, if the pack wrote one."""
+        index = bisect.bisect_right(self.effective, when) - 1
+        return self.notes[index] if 0 <= index < len(self.notes) else None
 
     def at(self, when: date) -> tuple[date, object] | None:
         """The value in force on ``when`` and the date it took effect, or None if none was.
@@ -37,6 +43,20 @@ class CompiledParameter:
         if index < 0 or self.ended[index]:
             return None
         return self.effective[index], self.values[index]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidencePath:
+    """A dossier path a finding shows, split at load so the engine fills in a loop index cheaply.
+
+    ``head`` is the first name of the path; when it is the ``for_each`` variable the engine
+    replaces it with the item's concrete path (``b.period.start`` -> ``batches[1].period.start``).
+    """
+
+    text: str
+    head: str
+    rest: str
+    compiled: Compiled
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +91,13 @@ class Rule:
     fast: RuleExpressions
     traced: RuleExpressions
     parameters: tuple[CompiledParameter, ...]
-    evidence: tuple[tuple[str, Compiled], ...]
+    evidence: tuple[EvidencePath, ...]
     messages: dict[str, Message]
+    # Fixed parts of every finding, built once at load (treat as read-only: findings share them).
+    title: dict[str, str]
+    citation: dict[str, object]
+    # Parameters in force per as-of date, filled by the engine on first use (dates repeat).
+    parameters_at: dict[date, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -88,6 +113,10 @@ class Pack:
     rules: tuple[Rule, ...]
     path: Path
     sha256: str
+    rule_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rule_ids", frozenset(rule.id for rule in self.rules))
 
     @property
     def id(self) -> str:

@@ -36,7 +36,14 @@ from cvcm_rules.expr import (
 from cvcm_rules.expr import nodes as ast
 from cvcm_rules.expr.functions import strict_date
 from cvcm_rules.packs._types import dossier_type
-from cvcm_rules.packs.compiled import CompiledParameter, Message, Pack, Rule, RuleExpressions
+from cvcm_rules.packs.compiled import (
+    CompiledParameter,
+    EvidencePath,
+    Message,
+    Pack,
+    Rule,
+    RuleExpressions,
+)
 from cvcm_rules.packs.schema import Manifest, RuleFile, RuleSpec
 from cvcm_rules.yamlsafe import Positions, YamlSyntaxError, load_yaml
 
@@ -147,12 +154,12 @@ class _PackLoader:
             return str(file)
 
     def validate(self, model: type[_M], data: Any, positions: Positions,
-                 file: str) -> _M | None:
+                 file: str, at: tuple[str | int, ...] = ()) -> _M | None:
         try:
             return model.model_validate(data)
         except ValidationError as err:
             for error in err.errors():
-                loc = tuple(error["loc"])
+                loc = at + tuple(error["loc"])
                 where = _position(positions, loc, key=error["type"] == "extra_forbidden")
                 code = "unknown-key" if error["type"] == "extra_forbidden" else "schema"
                 dotted = ".".join(str(part) for part in loc) or "(document)"
@@ -166,7 +173,10 @@ class _PackLoader:
             return None
         _, data, positions = loaded
         manifest = self.validate(Manifest, data, positions, self.display(file))
-        if manifest is not None and manifest.id != self.folder.name:
+        # A folder is named by its pack id, or ``<id>-<tag>`` for another version of the same
+        # pack (``ccer-2012``); packs/versions.py picks among versions by date.
+        if manifest is not None and self.folder.name != manifest.id and \
+                not self.folder.name.startswith(f"{manifest.id}-"):
             self.problem(self.display(file), positions.get(("id",), (1, 1)), "pack-id-mismatch",
                          f"pack id {manifest.id!r} differs from its folder {self.folder.name!r}")
         return manifest
@@ -177,14 +187,30 @@ class _PackLoader:
             return
         text, data, positions = loaded
         name = self.display(file)
-        parsed = self.validate(RuleFile, data, positions, name)
-        if parsed is None or manifest is None:
-            return
-        for index, spec in enumerate(parsed.rules):
+        for index, spec in self.rule_specs(data, positions, name):
+            if manifest is None:
+                continue
             compiler = _RuleCompiler(self, name, text, positions, ("rules", index), manifest)
             rule = compiler.compile(spec)
             if rule is not None:
                 yield rule
+
+    def rule_specs(self, data: Any, positions: Positions,
+                   name: str) -> Iterator[tuple[int, RuleSpec]]:
+        """Each valid rule of a file with its index; every invalid rule reports its own problems.
+
+        Rules are validated one by one, so a schema error in one rule does not hide the
+        expression errors of its siblings: the author sees every problem in one run.
+        """
+        rules = data.get("rules") if isinstance(data, dict) else None
+        if not isinstance(rules, list):
+            self.validate(RuleFile, data, positions, name)  # reports the file's shape problem
+            return
+        self.validate(RuleFile, {**data, "rules": []}, positions, name)  # other top-level keys
+        for index, item in enumerate(rules):
+            spec = self.validate(RuleSpec, item, positions, name, ("rules", index))
+            if spec is not None:
+                yield index, spec
 
     def adopt(self, manifest: Manifest, rules: list[Rule], seen: dict[str, str]) -> list[Rule]:
         """Add the rules this pack adopts from other packs through ``extends``."""
@@ -262,7 +288,7 @@ class _RuleCompiler:
         line = self.where()[0]
         return Rule(spec, self.manifest.id, self.manifest.version, self.file, line,
                     self.for_each_variable(spec), fast, traced, tuple(parameters), evidence,
-                    messages)
+                    messages, {"zh": spec.title.zh, "en": spec.title.en}, _citation(spec))
 
     # -- pieces ----------------------------------------------------------------------------
     def parameters(self, spec: RuleSpec) -> list[CompiledParameter]:
@@ -282,7 +308,8 @@ class _RuleCompiler:
                 values.append(value)
             compiled.append(CompiledParameter(
                 name, parameter.unit, tuple(w for w, _ in history), tuple(values),
-                tuple(entry is None for _, entry in history)))
+                tuple(entry is None for _, entry in history),
+                tuple(None if entry is None else entry.note for _, entry in history)))
         return compiled
 
     def expression(self, text: str, scope: Scope, path: tuple[str | int, ...], *,
@@ -300,13 +327,33 @@ class _RuleCompiler:
         line, column = self.where(*path)
         raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         head = raw[column - 1:column] if column - 1 < len(raw) else ""
-        if head in ("|", ">"):
+        if head == ">":
+            return self.folded_position(line, offset)
+        if head == "|":
             before = text[:offset]
             row = line + 1 + before.count("\n")
             body = self.lines[row - 1] if row <= len(self.lines) else ""
             indent = len(body) - len(body.lstrip())
             return row, indent + len(before.rsplit("\n", 1)[-1]) + 1
         return line, column + offset + (1 if head in ('"', "'") else 0)
+
+    def folded_position(self, line: int, offset: int) -> tuple[int, int]:
+        """Line and column of ``offset`` in a ``>`` block, whose line breaks became spaces.
+
+        The folded text is the block's lines (indentation removed) joined by one character
+        each, so walking the raw lines and counting that character finds the source line.
+        """
+        position = 0
+        row = line + 1
+        while row <= len(self.lines):
+            body = self.lines[row - 1]
+            content = body.strip()
+            indent = len(body) - len(body.lstrip())
+            if offset <= position + len(content) or row == len(self.lines):
+                return row, indent + (offset - position) + 1
+            position += len(content) + 1
+            row += 1
+        return line, 1
 
     def for_each_variable(self, spec: RuleSpec) -> str | None:
         match = _FOR_EACH.match(spec.for_each or "")
@@ -361,14 +408,14 @@ class _RuleCompiler:
             self.problem(self.where("for_each"), "not-a-list",
                          f"{spec.id}: for_each needs a list, {text!r} is not one")
             return None, scope
-        return compiled, scope.with_local(variable, compiled.type.item)
+        return compiled, scope.with_item(variable, compiled.type.item)
 
     def item_scope(self, spec: RuleSpec, scope: Scope, fast: RuleExpressions) -> Scope:
         variable = self.for_each_variable(spec)
         if variable is None or fast.for_each is None:
             return scope
         item = fast.for_each.type.item if isinstance(fast.for_each.type, ListType) else ANY
-        return scope.with_local(variable, item)
+        return scope.with_item(variable, item)
 
     def scope_after(self, spec: RuleSpec, scope: Scope, fast: RuleExpressions) -> Scope:
         scope = self.item_scope(spec, scope, fast)
@@ -377,7 +424,7 @@ class _RuleCompiler:
         return scope
 
     def evidence(self, spec: RuleSpec, scope: Scope,
-                 fast: RuleExpressions) -> tuple[tuple[str, Compiled], ...]:
+                 fast: RuleExpressions) -> tuple[EvidencePath, ...]:
         texts: list[str] = []
         for index, text in enumerate(spec.evidence):
             try:
@@ -406,7 +453,9 @@ class _RuleCompiler:
                 continue
             explicit = text in spec.evidence
             if explicit or not isinstance(compiled.type, ListType | ObjectType):
-                result.append((text, compiled))
+                cut = min((i for i in (text.find("."), text.find("[")) if i >= 0),
+                          default=len(text))
+                result.append(EvidencePath(text, text[:cut], text[cut:], compiled))
         return tuple(result)
 
     def messages(self, spec: RuleSpec, scope: Scope) -> dict[str, Message]:
@@ -440,6 +489,15 @@ class _RuleCompiler:
             cursor = match.end()
         parts.append(text[cursor:])
         return tuple(part for part in parts if part != "")
+
+
+def _citation(spec: RuleSpec) -> dict[str, object]:
+    citation = spec.citation
+    return {
+        "document": citation.document, "article": citation.article, "clause": citation.clause,
+        "quote": citation.quote.model_dump(exclude_none=True), "url": citation.url,
+        "ledger": citation.ledger, "confidence": citation.confidence,
+    }
 
 
 def _value_type(parameter: CompiledParameter) -> Type:

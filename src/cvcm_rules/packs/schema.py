@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "CATEGORIES",
+    "SCORECARD_CATEGORIES",
     "Category",
     "Citation",
     "Document",
@@ -24,7 +25,10 @@ __all__ = [
     "ParameterValue",
     "RuleFile",
     "RuleSpec",
+    "Scoring",
+    "ScoringWeights",
     "Severity",
+    "Treatment",
 ]
 
 Category = Literal[
@@ -81,6 +85,48 @@ class ExtendsEntry(_Schema):
     reason: LocalText
 
 
+Treatment = Literal["exclude", "zero", "half", "full"]
+# The categories a VVB scorecard shows (issue 8), in reading order; a pack may list others.
+SCORECARD_CATEGORIES: tuple[Category, ...] = (
+    "eligibility", "additionality", "uniqueness", "permanence", "double_counting",
+    "crediting_period", "timeline", "vvb_independence", "sustainable_development", "net_zero",
+)
+
+
+class ScoringWeights(_Schema):
+    """Weight of a finding by severity; a blocking rule must weigh something."""
+
+    blocking: Annotated[float, Field(gt=0)] = 4
+    major: Annotated[float, Field(ge=0)] = 2
+    minor: Annotated[float, Field(ge=0)] = 1
+    info: Annotated[float, Field(ge=0)] = 0
+
+
+class Scoring(_Schema):
+    """How findings become a per-category scorecard (``docs/scoring.md``).
+
+    ``pass`` earns its weight, ``fail`` nothing, ``not_applicable`` is left out; the other
+    outcomes are treated as the pack says: ``exclude`` (left out of the ratio), ``zero``
+    (counted, earns nothing), ``half`` or ``full``.
+    """
+
+    weights: ScoringWeights = ScoringWeights()
+    warn: Treatment = "half"
+    needs_review: Treatment = "exclude"
+    indeterminate: Treatment = "zero"
+    error: Treatment = "zero"
+    blocking_cap: Annotated[float, Field(ge=0, le=100, description=(
+        "highest score of a category with a blocking failure"))] = 0
+    categories: tuple[Category, ...] = SCORECARD_CATEGORIES
+
+    @model_validator(mode="after")
+    def _distinct_categories(self) -> Scoring:
+        repeated = sorted({c for c in self.categories if self.categories.count(c) > 1})
+        if repeated:
+            raise ValueError(f"categories listed twice: {', '.join(repeated)}")
+        return self
+
+
 class Manifest(_Schema):
     """``pack.yaml``: identity, version and the documents a pack's rules cite."""
 
@@ -91,6 +137,20 @@ class Manifest(_Schema):
     description: LocalText | None = None
     documents: dict[str, Document]
     extends: list[ExtendsEntry] = []
+    scoring: Scoring = Scoring()
+    superseded_on: dt.date | None = Field(
+        default=None, description="first day this version no longer applies (a later version of "
+        "the same pack, or a repeal, takes over); packs/versions.py selects by it")
+    supersession: LocalText | None = Field(
+        default=None, description="what superseded this version and what becomes of what was "
+        "done under it, citing the clause")
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Manifest:
+        if self.superseded_on is not None and self.superseded_on <= self.effective_from:
+            raise ValueError(f"superseded_on {self.superseded_on} is not after effective_from "
+                             f"{self.effective_from}")
+        return self
 
 
 class Citation(_Schema):

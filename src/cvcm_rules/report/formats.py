@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cvcm_rules.engine.findings import Report
+from cvcm_rules.model import Dossier
+from cvcm_rules.report.html import render_html
 from cvcm_rules.report.json import render_json
 from cvcm_rules.report.markdown import render_markdown
 from cvcm_rules.report.text import render_text
@@ -20,10 +22,15 @@ __all__ = ["FORMATS", "RenderOptions", "Renderer"]
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    """How to render: the reader's language and whether the terminal takes colour."""
+    """How to render: language, colour, and the dossiers behind the reports.
+
+    ``dossiers`` lets the HTML report draw each project's timeline; other formats ignore it.
+    """
 
     lang: str = "en"
     colour: bool = False
+    dossiers: tuple[Dossier, ...] = ()
+    sources: tuple[str, ...] = ()  # the dossier files as given: SARIF locates results in them
 
 
 Renderer = Callable[[list[Report], RenderOptions], str]
@@ -44,8 +51,21 @@ def _text(reports: list[Report], options: RenderOptions) -> str:
     return "\n".join(render_text(r, lang=options.lang, colour=options.colour) for r in reports)
 
 
+def _html(reports: list[Report], options: RenderOptions) -> str:
+    return render_html(reports, lang=options.lang, dossiers=options.dossiers)
+
+
+def _sarif(reports: list[Report], options: RenderOptions) -> str:
+    from cvcm_rules.report.sarif import dossier_source, render_sarif
+
+    return render_sarif(reports, lang=options.lang,
+                        sources=[dossier_source(path) for path in options.sources])
+
+
 FORMATS: dict[str, Renderer] = {
+    "html": _html,
     "json": _json,
     "markdown": _markdown,
+    "sarif": _sarif,
     "text": _text,
 }

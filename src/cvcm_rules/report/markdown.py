@@ -6,7 +6,16 @@ from typing import Any
 
 from cvcm_rules.engine import Finding, Report
 from cvcm_rules.report._labels import CATEGORY_LABELS, HEADINGS, OUTCOME_LABELS
+from cvcm_rules.report._scorecard import (
+    SCORE_WORDS,
+    counts_text,
+    ratio_text,
+    treatment_note,
+    value_text,
+)
+from cvcm_rules.report.decision_text import decision_lines, decisions_overview
 from cvcm_rules.report.json import canonical_json
+from cvcm_rules.report.label import label_markdown
 
 __all__ = ["render_markdown"]
 
@@ -18,6 +27,8 @@ def render_markdown(report: Report, *, lang: str = "en") -> str:
     out += [
         f"- {words['as_of']}: {report.as_of}",
         f"- {words['packs']}: " + ", ".join(f"`{p['id']}@{p['version']}`" for p in report.packs),
+        *(f"  - {p['selected_zh' if lang == 'zh' else 'selected']}" for p in report.packs
+          if "selected" in p),
         f"- {words['calendar']}: {report.calendar['source']} "
         f"{report.calendar['holidays_version']}, {words['official_through']} "
         f"{report.calendar['official_through']}; {words['provisional']}: "
@@ -29,6 +40,10 @@ def render_markdown(report: Report, *, lang: str = "en") -> str:
         "",
     ]
     out += _summary_table(report, lang)
+    out += label_markdown(report, lang)  # the plain CCP-label verdict (icvcm_ccp only)
+    out += _scorecard_tables(report, lang)
+    out += [""] + [f"- {line}" for line in decisions_overview(report, lang)] \
+        if "decisions" in report.summary else []
     out += ["", f"## {words['findings']}", ""]
     categories: dict[str, list[Finding]] = {}
     for finding in report.findings:
@@ -56,6 +71,19 @@ def _summary_table(report: Report, lang: str) -> list[str]:
     return rows
 
 
+def _scorecard_tables(report: Report, lang: str) -> list[str]:
+    words = SCORE_WORDS[lang]
+    rows: list[str] = []
+    for card in report.scorecard.get("packs", []):
+        rows += ["", f"### {words['scorecard']}: `{card['pack']}`", "",
+                 f"| {words['category']} | {words['score']} | {words['weighted']} | "
+                 f"{words['counts']} |", "|---|---|---|---|"]
+        rows += [f"| {CATEGORY_LABELS[lang][r['category']]} | {value_text(r, lang)} | "
+                 f"{ratio_text(r)} | {counts_text(r, lang)} |" for r in card["categories"]]
+        rows += ["", f"{words['method']}: {treatment_note(card, lang)}"]
+    return rows
+
+
 def _finding(finding: Finding, lang: str) -> list[str]:
     words = HEADINGS[lang]
     label = OUTCOME_LABELS[lang][finding.outcome.value]
@@ -70,6 +98,7 @@ def _finding(finding: Finding, lang: str) -> list[str]:
         f"{citation.get('clause') or ''} (confidence {citation['confidence']}) — “{quote}”",
         f"- severity: {finding.severity}; pack: `{finding.pack}`; fingerprint: "
         f"`{finding.fingerprint}`",
+        *(f"- **{text}**" for text in decision_lines(finding, lang)),  # beside, never instead
     ]
     evidence = finding.evidence or [e for item in finding.items for e in item.evidence]
     if evidence:
@@ -77,14 +106,15 @@ def _finding(finding: Finding, lang: str) -> list[str]:
         lines.append(f"- {words['evidence']}: {shown}")
     if finding.parameters:
         shown = "; ".join(f"{p['name']} = {_value(p['value'])} ({p['unit']}, from "
-                          f"{p['effective_from']})" for p in finding.parameters)
+                          f"{p['effective_from']}{'; ' + p['note'] if p.get('note') else ''})"
+                          for p in finding.parameters)
         lines.append(f"- {words['parameters']}: {shown}")
     if finding.derived:
         lines.append(f"- {words['derived']}: `{_compact(finding.derived)}`")
     if len(finding.items) > 1:
         for item in finding.items:
             lines.append(f"  - {item.key}: {OUTCOME_LABELS[lang][item.outcome.value]} — "
-                         f"{item.message[lang]}")
+                         f"{item.message[lang]} (`{item.fingerprint}`)")
     lines.append("")
     return lines
 

@@ -29,6 +29,36 @@ _ITEM: dict[str, Any] = {
         "trace": {"type": "array"},
     },
 }
+_DATE: dict[str, Any] = {"type": "string", "format": "date"}
+_DECIDED: dict[str, Any] = {  # one reviewer decision (cvcm_rules.decisions)
+    "type": "object",
+    "required": ["fingerprint", "rule_id", "status", "by", "date", "justification", "expires",
+                 "reference", "state", "source"],
+    "properties": {
+        "fingerprint": {"type": "string"}, "rule_id": {"type": "string"},
+        "status": {"enum": ["accepted", "car", "cl", "closed"]}, "by": {"type": "string"},
+        "date": _DATE, "justification": {"type": "string"},
+        "expires": {"anyOf": [_DATE, {"type": "null"}]},
+        "reference": {"type": ["string", "null"]},
+        "state": {"enum": ["in_force", "expired", "future"]}, "source": {"type": "string"},
+        "key": {"type": "string"},
+    },
+}
+# The decision on the whole finding (its fields at the top) and/or on some of its items.
+_DECISION: dict[str, Any] = {
+    "type": "object",
+    "properties": {**_DECIDED["properties"],
+                   "items": {"type": "array", "items": {**_DECIDED,
+                                                        "required": [*_DECIDED["required"],
+                                                                     "key"]}}},
+    "anyOf": [{"required": _DECIDED["required"]}, {"required": ["items"]}],
+}
+_DECISIONS_SUMMARY: dict[str, Any] = {
+    "type": "object",
+    "required": ["file", "sha256", "applied", "in_force", "expired", "future", "stale"],
+    "properties": {"stale": {"type": "array", "items": {
+        "type": "object", "required": ["fingerprint", "rule_id", "status", "line"]}}},
+}
 _FINDING: dict[str, Any] = {
     "type": "object",
     "required": ["rule_id", "rule_version", "pack", "category", "severity", "outcome", "title",
@@ -52,14 +82,47 @@ _FINDING: dict[str, Any] = {
         },
         "evidence": _EVIDENCE,
         "parameters": {"type": "array", "items": {
-            "type": "object", "required": ["name", "value", "unit", "effective_from"]}},
+            "type": "object", "required": ["name", "value", "unit", "effective_from"],
+            "properties": {"note": {"type": "string"}}}},
         "derived": {"type": "object"},
         "missing": {"type": "array", "items": {"type": "string"}},
         "reason": {"type": ["string", "null"]},
         "fingerprint": {"type": "string"},
         "items": {"type": "array", "items": _ITEM},
         "trace": {"type": "array"},
+        "decision": _DECISION,
     },
+}
+_TREATMENT: dict[str, Any] = {"enum": ["exclude", "zero", "half", "full"]}
+_CATEGORY_SCORE: dict[str, Any] = {
+    "type": "object",
+    "required": ["category", "findings", "counts", "earned", "possible", "excluded", "raw_value",
+                 "value", "blocking_failures", "capped", "cap"],
+    "properties": {
+        "category": {"type": "string"}, "findings": {"type": "integer", "minimum": 0},
+        "counts": {"type": "object", "required": _OUTCOMES,
+                   "additionalProperties": {"type": "integer", "minimum": 0}},
+        "earned": {"type": "number", "minimum": 0}, "possible": {"type": "number", "minimum": 0},
+        "excluded": {"type": "integer", "minimum": 0},
+        "raw_value": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+        "value": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+        "blocking_failures": {"type": "integer", "minimum": 0}, "capped": {"type": "boolean"},
+        "cap": {"type": ["number", "null"]},
+    },
+}
+_SCORECARD: dict[str, Any] = {
+    "type": "object",
+    "properties": {"packs": {"type": "array", "items": {
+        "type": "object", "required": ["pack", "treatment", "categories"],
+        "properties": {
+            "pack": {"type": "string"},
+            "treatment": {"type": "object", "required": [*_OUTCOMES, "weights", "blocking_cap"],
+                          "properties": {**{o: _TREATMENT for o in _OUTCOMES},
+                                         "weights": {"type": "object"},
+                                         "blocking_cap": {"type": "number"}}},
+            "categories": {"type": "array", "items": _CATEGORY_SCORE},
+        },
+    }}},
 }
 REPORT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -78,7 +141,9 @@ REPORT_SCHEMA: dict[str, Any] = {
                                   "provisional_years"]},
         "findings": {"type": "array", "items": _FINDING},
         "summary": {"type": "object", "required": ["by_outcome", "by_category",
-                                                   "blocking_failures", "total"]},
+                                                   "blocking_failures", "total"],
+                    "properties": {"decisions": _DECISIONS_SUMMARY}},
         "score": {"type": "object", "required": ["value", "method"]},
+        "scorecard": _SCORECARD,
     },
 }
