@@ -740,8 +740,7 @@ def _engine_view(report: Report) -> list[dict[str, Any]]:
     for f in report.findings:
         items = [{"key": i.key, "path": i.path, "outcome": i.outcome.value,
                   "message": i.message, "evidence": i.evidence, "missing": i.missing,
-                  # the engine keeps let values of an earlier batch in a not-applicable batch
-                  "derived": None if i.outcome.value == "not_applicable" else i.derived}
+                  "derived": i.derived}
                  for i in f.items]
         view.append({"rule_id": f.rule_id, "outcome": f.outcome.value, "message": f.message,
                      "evidence": f.evidence, "parameters": f.parameters,
@@ -755,7 +754,7 @@ def _hand_view(findings: list[HandFinding]) -> list[dict[str, Any]]:
     for f in findings:
         items = [{"key": i.key, "path": i.path, "outcome": i.outcome, "message": i.message,
                   "evidence": i.evidence, "missing": i.missing,
-                  "derived": None if i.outcome == "not_applicable" else i.derived}
+                  "derived": i.derived}
                  for i in f.items]
         view.append({"rule_id": f.rule_id, "outcome": f.outcome, "message": f.message,
                      "evidence": f.evidence, "parameters": f.parameters,
