@@ -19,7 +19,7 @@ from cvcm_rules.engine.findings import Finding, ItemResult, Outcome, Report, wor
 from cvcm_rules.engine.scorecard import scorecard
 from cvcm_rules.engine.scoring import score, summarise
 from cvcm_rules.engine.values import display, to_json
-from cvcm_rules.expr import Compiled, Env, EvalError, Missing, TraceEvent
+from cvcm_rules.expr import Env, EvalError, Missing, TraceEvent
 from cvcm_rules.model import Dossier
 from cvcm_rules.packs import Message, Pack, Rule
 from cvcm_rules.packs.compiled import RuleExpressions
@@ -34,12 +34,19 @@ class _Context:
     calendar: RecordingCalendar | None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Decision:
     outcome: Outcome
     missing: frozenset[str] = frozenset()
     reason: str | None = None
     detail: str = ""
+
+
+# The plain verdicts carry nothing else, so every rule can share one object each.
+_PASS = _Decision(Outcome.PASS)
+_FAIL = _Decision(Outcome.FAIL)
+_WARN = _Decision(Outcome.WARN)
+_REVIEW = _Decision(Outcome.NEEDS_REVIEW, reason="needs-review")
 
 
 def dossier_digest(dossier: Dossier) -> str:
@@ -73,14 +80,16 @@ def evaluate(dossier: Dossier, packs: Sequence[Pack], *, as_of: date,
     probe = RecordingCalendar(calendar)
     context = _Context(probe)
     findings: list[Finding] = []
-    memo: dict[str, object] = {}  # dossier paths read once for all rules: the dossier is frozen
+    # One Env for the dossier: its memo holds dossier paths read once for all rules (the dossier
+    # is frozen); each rule gets fresh values, prefixes and item memo.
+    env = Env(dossier, {}, {}, context, None, {}, {})
     seen: set[str] = set()
     for pack in packs:
         for rule in pack.rules:
             if rule.spec.status != "active" or rule.id in seen:
                 continue
             seen.add(rule.id)
-            findings.append(_evaluate_rule(rule, dossier, as_of, context, memo, trace=trace))
+            findings.append(_evaluate_rule(rule, dossier, as_of, env, trace=trace))
     return Report(
         dossier={"id": dossier.id, "sha256": dossier_digest(dossier)},
         as_of=as_of.isoformat(),
@@ -103,8 +112,13 @@ def _calendar_block(calendar: Any, probe: RecordingCalendar) -> dict[str, Any]:
     }
 
 
-def _fingerprint(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+def _fingerprint(head: bytes, tail: str) -> str:
+    """A finding's stable id: SHA-256 of pack, rule, dossier (and item key), 20 hex digits.
+
+    The parts are joined by the unit separator (0x1f); ``head`` is the rule's precomputed
+    ``pack + US + rule + US`` in bytes, so only the dossier part is encoded per finding.
+    """
+    return hashlib.sha256(head + tail.encode()).hexdigest()[:20]
 
 
 _Parameters = tuple[SimpleNamespace, list[dict[str, Any]], str | None]
@@ -136,16 +150,17 @@ def _parameters(rule: Rule, as_of: date) -> _Parameters:
     return result
 
 
-def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, context: _Context,
-                   memo: dict[str, object], *, trace: bool) -> Finding:
+def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, env: Env, *,
+                   trace: bool) -> Finding:
     spec = rule.spec
-    pack_ref = f"{rule.pack_id}@{rule.pack_version}"
-    fingerprint = _fingerprint(rule.pack_id, spec.id, dossier.id)
     params, used, absent = _parameters(rule, as_of)
     used = [dict(entry) for entry in used]  # each finding owns its list
-    env = Env(root=dossier, values={"params": params, "as_of": as_of},
-              context=context, trace=[] if trace else None, memo=memo)
+    env.values = {"params": params, "as_of": as_of}
+    env.prefixes = {}
+    env.item_memo = {}
+    env.trace = [] if trace else None
     exprs = rule.traced if trace else rule.fast
+    context: _Context = env.context
     if context.calendar is not None:
         context.calendar.reset()  # no rule may report another rule's working-day questions
     items: list[ItemResult] = []
@@ -157,20 +172,20 @@ def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, context: _Context,
     else:
         decision = _decide(rule, exprs, env)
     if exprs.for_each is None:
-        derived = _derived(rule, exprs, env, context)
+        derived = _derived(exprs, env, context)
         decision = _downgrade_if_provisional(decision, derived)
+        evidence = _evidence(rule, env)
     else:
         derived = {}  # each item carries its own derived values and provisional downgrade
+        evidence = []
     message = (_combine_item_messages(items, decision.outcome) if items
                else _message(rule, decision, env, as_of))
+    missing = sorted(decision.missing) if decision.missing else []
     return Finding(
-        rule_id=spec.id, rule_version=spec.version, pack=pack_ref, category=spec.category,
-        severity=spec.severity, outcome=decision.outcome,
-        title=rule.title, message=message, citation=rule.citation,
-        evidence=[] if exprs.for_each is not None else _evidence(rule, env),
-        parameters=used, derived=derived, missing=sorted(decision.missing),
-        reason=decision.reason, fingerprint=fingerprint, items=items,
-        trace=_trace(env) if trace else None,
+        spec.id, spec.version, rule.pack_ref, spec.category, spec.severity, decision.outcome,
+        rule.title, message, rule.citation, evidence, used, derived, missing, decision.reason,
+        _fingerprint(rule.fingerprint_head, dossier.id), items,
+        _trace(env) if trace else None,
     )
 
 
@@ -189,29 +204,34 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
         return _empty_collection(rule, exprs, env, variable, base), []
     items = []
     keys: dict[str, int] = {}
+    values, prefixes = env.values, env.prefixes
+    lets = [name for name, _ in exprs.lets]
+    context: _Context = env.context
+    calendar = context.calendar
+    as_of = values["as_of"]
+    head = rule.fingerprint_head
+    tail = dossier_id + "\x1f"
     for index, item in enumerate(collection):
         path = f"{base}[{index}]"
         key = _item_key(item, index, keys)
-        env.values[variable] = item
-        env.prefixes[variable] = path
-        env.item_memo.clear()
-        for name, _ in exprs.lets:  # no item may show the previous item's derived values
-            env.values.pop(name, None)
+        values[variable] = item
+        prefixes[variable] = path
+        env.item_memo = {}
+        for name in lets:  # no item may show the previous item's derived values
+            values.pop(name, None)
         if env.trace is not None:
             env.trace.clear()
-        context: _Context = env.context
-        if context.calendar is not None:
-            context.calendar.reset()
+        if calendar is not None:
+            calendar.reset()
         decision = _decide(rule, exprs, env)
-        derived = _derived(rule, exprs, env, context)
+        derived = _derived(exprs, env, context)
         decision = _downgrade_if_provisional(decision, derived)
         items.append(ItemResult(
-            key=key, path=path, outcome=decision.outcome,
-            message=_message(rule, decision, env, env.values["as_of"]),
-            evidence=_evidence(rule, env), derived=derived, missing=sorted(decision.missing),
-            reason=decision.reason,
-            fingerprint=_fingerprint(rule.pack_id, rule.id, dossier_id, key),
-            trace=_trace(env) if env.trace is not None else None,
+            key, path, decision.outcome, _message(rule, decision, env, as_of),
+            _evidence(rule, env), derived,
+            sorted(decision.missing) if decision.missing else [], decision.reason,
+            _fingerprint(head, tail + key),
+            _trace(env) if env.trace is not None else None,
         ))
     outcome = worst([item.outcome for item in items])
     missing = frozenset(p for item in items if item.outcome is outcome for p in item.missing)
@@ -254,28 +274,27 @@ def _empty_collection(rule: Rule, exprs: RuleExpressions, env: Env, variable: st
 
 
 def _decide(rule: Rule, exprs: RuleExpressions, env: Env) -> _Decision:
-    context: _Context = env.context
-    if context.calendar is not None and exprs.for_each is None:
-        context.calendar.reset()
     try:
-        inapplicable = _inapplicable(exprs, env)
+        inapplicable = _inapplicable(exprs, env) if exprs.applies_when is not None else None
         if inapplicable is not None:
             return inapplicable
-        for name, compiled in exprs.lets:
-            env.values[name] = compiled.run(env)
+        if exprs.lets:
+            values = env.values
+            for name, compiled in exprs.lets:
+                values[name] = compiled.run(env)
         if exprs.condition is None:
-            return _Decision(Outcome.NEEDS_REVIEW, reason="needs-review")
+            return _REVIEW
         verdict = exprs.condition.run(env)
-        if isinstance(verdict, Missing):
-            return _Decision(Outcome.INDETERMINATE, verdict.paths, "missing-evidence")
         if verdict is False:
-            return _Decision(Outcome.FAIL)
+            return _FAIL
         if verdict is not True:
+            if isinstance(verdict, Missing):
+                return _Decision(Outcome.INDETERMINATE, verdict.paths, "missing-evidence")
             return _Decision(Outcome.ERROR, reason="not-a-boolean",
                              detail=f"the condition gave {verdict!r}, not true or false")
         if exprs.warn_when is not None and exprs.warn_when.run(env) is True:
-            return _Decision(Outcome.WARN)
-        return _Decision(Outcome.PASS)
+            return _WARN
+        return _PASS
     except EvalError as err:
         return _Decision(Outcome.ERROR, reason=err.code, detail=str(err))
     except Exception as err:  # noqa: BLE001 - a broken rule must not stop the report
@@ -304,12 +323,13 @@ def _downgrade_if_provisional(decision: _Decision, derived: dict[str, Any]) -> _
     return decision
 
 
-def _derived(rule: Rule, exprs: RuleExpressions, env: Env, context: _Context) -> dict[str, Any]:
+def _derived(exprs: RuleExpressions, env: Env, context: _Context) -> dict[str, Any]:
     derived: dict[str, Any] = {}
-    for name, _ in exprs.lets:
-        if name in env.values:
-            value = env.values[name]
-            derived[name] = to_json(value)
+    if exprs.lets:
+        values = env.values
+        for name, _ in exprs.lets:
+            if name in values:
+                derived[name] = to_json(values[name])
     if context.calendar is not None and context.calendar.calls:
         derived["working_days"] = context.calendar.explanations()
         provisional = context.calendar.provisional_years()
@@ -326,26 +346,32 @@ def _evidence(rule: Rule, env: Env) -> list[dict[str, Any]]:
             value = evidence.compiled.run(env)
         except EvalError:
             continue
-        prefix = prefixes.get(evidence.head)
+        prefix = prefixes.get(evidence.head) if prefixes else None
         path = evidence.text if prefix is None else prefix + evidence.rest
-        if isinstance(value, Missing):
+        kind = value.__class__
+        if kind is str or kind is int or kind is bool:
+            result.append({"path": path, "value": value})
+        elif kind is Missing:
             result.append({"path": path, "value": None, "missing": True})
         else:
             result.append({"path": path, "value": to_json(value)})
     return result
 
 
-def _render(template: tuple[str | Compiled, ...], env: Env, lang: str) -> str:
-    parts = []
-    for part in template:
-        if part.__class__ is str:
-            parts.append(part)
-            continue
-        try:
-            parts.append(display(part.run(env), lang))  # type: ignore[union-attr]
-        except EvalError:
-            parts.append("?")
-    return "".join(parts)
+def _render(message: Message, env: Env, lang: str) -> str:
+    """Fill a message in one ``format`` call; a placeholder that breaks shows ``?``."""
+    pattern, placeholders = message.plans[lang]
+    try:
+        shown = [value if (value := run(env)).__class__ is str else display(value, lang)
+                 for run in placeholders]
+    except EvalError:
+        shown = []
+        for run in placeholders:
+            try:
+                shown.append(display(run(env), lang))
+            except EvalError:
+                shown.append("?")
+    return pattern.format(*shown)
 
 
 _FIXED = {
@@ -377,7 +403,7 @@ def _message(rule: Rule, decision: _Decision, env: Env, as_of: object) -> dict[s
         template = rule.messages.get("fail")
     if template is None:
         return {"zh": f"符合：{rule.spec.title.zh}", "en": f"Satisfied: {rule.spec.title.en}"}
-    text = {"zh": _render(template.zh, env, "zh"), "en": _render(template.en, env, "en")}
+    text = {"zh": _render(template, env, "zh"), "en": _render(template, env, "en")}
     if decision.reason == "provisional-calendar":
         note = _fixed("provisional", decision, as_of)
         text = {lang: text[lang] + note[lang] for lang in text}

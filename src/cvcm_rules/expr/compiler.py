@@ -167,6 +167,9 @@ class _Compiler:
             return (_and(operands) if node.op == "and" else _or(operands)), BOOL
         if isinstance(node, Compare):
             left, _ = self.compile(node.left, scope)
+            if isinstance(node.right, Literal) and node.right.value is not None:
+                self.compile(node.right, scope)  # the same checks as any literal
+                return _compare_constant(_COMPARE[node.op], left, node.right.value, node.op), BOOL
             right, _ = self.compile(node.right, scope)
             return _lift2(_COMPARE[node.op], left, right, node.op), BOOL
         left, left_type = self.compile(node.left, scope)
@@ -189,6 +192,10 @@ class _Compiler:
             base, type_, prefix_of = self.root(cursor, scope)
         for is_index, key in steps:
             type_ = self.step_type(type_, (is_index, key), node)
+        if isinstance(cursor, Name) and (text := path_text(node)) is not None:
+            fused = _fused_path(cursor.name, scope, tuple(steps), text)
+            if fused is not None:
+                return fused, type_
         run = _path_closure(base, prefix_of, tuple(steps))
         if isinstance(cursor, Name) and (text := path_text(node)) is not None:
             if cursor.name in scope.items:
@@ -276,6 +283,10 @@ class _Compiler:
         if spec.name == "date":
             return self.date_literal(node)
         args = [self.compile(arg, scope)[0] for arg in node.args]
+        if not self.trace and spec.name in ("exists", "coalesce"):
+            special = _special_call(spec.name, args, node.args)
+            if special is not None:
+                return special, spec.returns
         if spec.name == "matches":
             args[1] = self.regex(node)
         return _call_closure(spec.impl, args, node.function, propagate=spec.propagates_missing,
@@ -661,3 +672,128 @@ _AGGREGATE: dict[str, Callable[[list[Any], str], Any]] = {
     "min": _agg_extreme(min),
     "max": _agg_extreme(max),
 }
+
+
+# -- specialised closures: the common shapes, each in one call -----------------------------------
+#
+# The general closures above compose one Python call per syntax node. The shapes below are most of
+# what packs write (a path, a path compared with a literal, exists(), coalesce() of paths), so each
+# gets a single closure doing the whole job. They must return exactly what the general closures
+# return; tests/property/test_fast_paths.py compares the two on generated dossiers.
+
+_NOT_READ = object()
+
+
+def _fused_path(name: str, scope: Scope, steps: tuple[tuple[bool, str | int], ...],
+                key: str) -> Closure | None:
+    """A path of attribute steps read in one closure (memoised like ``_memoised``)."""
+    if any(is_index for is_index, _ in steps):
+        return None
+    getter = operator.attrgetter(".".join(str(k) for _, k in steps)) if steps else None
+    if name in scope.items:
+        return _item_path(name, getter, steps, key)
+    if name in scope.locals:
+        return _local_path(name, getter, steps)
+    if name in scope.root.fields:
+        return _dossier_path(name, steps, key)
+    return None
+
+
+def _follow(base: Any, getter: Callable[[Any], Any] | None, env: Env, name: str,
+            steps: tuple[tuple[bool, str | int], ...]) -> Any:
+    """``base`` (the value of ``name``) followed along ``steps``, or Missing at the first gap.
+
+    The concrete prefix of ``name`` (a loop variable's path) is looked up only on a gap.
+    """
+    if getter is None:
+        return Missing.at(env.prefixes.get(name, name)) if base is None else base
+    if base is not None and base.__class__ is not Missing:
+        try:
+            value = getter(base)
+        except AttributeError:
+            value = None
+        if value is not None:
+            return value
+    return _walk(base, env.prefixes.get(name, name), steps)
+
+
+def _item_path(name: str, getter: Callable[[Any], Any] | None,
+               steps: tuple[tuple[bool, str | int], ...], key: str) -> Closure:
+    def item_path(env: Env) -> Any:
+        memo = env.item_memo
+        value = memo.get(key, _NOT_READ)
+        if value is _NOT_READ:
+            value = memo[key] = _follow(env.values[name], getter, env, name, steps)
+        return value
+
+    return item_path
+
+
+def _local_path(name: str, getter: Callable[[Any], Any] | None,
+                steps: tuple[tuple[bool, str | int], ...]) -> Closure:
+    def local_path(env: Env) -> Any:
+        return _follow(env.values[name], getter, env, name, steps)
+
+    return local_path
+
+
+def _dossier_path(name: str, steps: tuple[tuple[bool, str | int], ...], key: str) -> Closure:
+    whole = operator.attrgetter(".".join((name, *(str(k) for _, k in steps))))
+    first = operator.attrgetter(name)
+
+    def dossier_path(env: Env) -> Any:
+        memo = env.memo
+        value = memo.get(key, _NOT_READ)
+        if value is _NOT_READ:
+            try:
+                value = whole(env.root)
+            except AttributeError:
+                value = None
+            if value is None:
+                value = _walk(first(env.root), name, steps) if steps else Missing.at(name)
+            memo[key] = value
+        return value
+
+    return dossier_path
+
+
+def _compare_constant(fn: Callable[[Any, Any], Any], left: Closure, constant: object,
+                      op: str) -> Closure:
+    """``path <op> literal``: the right side needs no call and is never missing."""
+    def compare(env: Env) -> Any:
+        a = left(env)
+        if a.__class__ is Missing:
+            return a
+        try:
+            return fn(a, constant)
+        except TypeError as err:
+            raise EvalError("type-error",
+                            f"cannot apply {op!r} to {a!r} and {constant!r}") from err
+
+    return compare
+
+
+def _is_plain(node: Node) -> bool:
+    """A path or literal: evaluating it cannot raise, so skipping it changes nothing."""
+    return isinstance(node, Literal) or path_text(node) is not None
+
+
+def _special_call(name: str, args: list[Closure], nodes: tuple[Node, ...]) -> Closure | None:
+    """``exists(x)`` and ``coalesce(paths...)`` without the general call machinery."""
+    if name == "exists":
+        only = args[0]
+        return lambda env: only(env).__class__ is not Missing
+    if not all(_is_plain(node) for node in nodes):
+        return None  # coalesce evaluates every argument: an error in a later one must show
+    options = tuple(args)
+
+    def coalesce(env: Env) -> Any:
+        missing: Missing | None = None
+        for option in options:
+            value = option(env)
+            if value.__class__ is not Missing:
+                return value
+            missing = value if missing is None else missing.merge(value)
+        return missing
+
+    return coalesce

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from cvcm_rules.expr import Compiled
+from cvcm_rules.expr import Compiled, Env
 from cvcm_rules.packs.schema import Manifest, RuleSpec
 
 __all__ = ["CompiledParameter", "EvidencePath", "Message", "Pack", "Rule", "RuleExpressions"]
@@ -61,10 +62,25 @@ class EvidencePath:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A bilingual message template: literal text and placeholder expressions, in order."""
+    """A bilingual message template: literal text and placeholder expressions, in order.
+
+    ``plans`` holds, per language, the template as a ``str.format`` pattern and the closures of
+    its placeholders, built once here so the engine fills a message in one ``format`` call.
+    """
 
     zh: tuple[str | Compiled, ...]
     en: tuple[str | Compiled, ...]
+    plans: dict[str, tuple[str, tuple[Callable[[Env], object], ...]]] = field(
+        init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plans", {"zh": _plan(self.zh), "en": _plan(self.en)})
+
+
+def _plan(template: tuple[str | Compiled, ...]) -> tuple[str, tuple[Callable[[Env], object], ...]]:
+    pattern = "".join(part.replace("{", "{{").replace("}", "}}") if isinstance(part, str)
+                      else "{}" for part in template)
+    return pattern, tuple(part.run for part in template if not isinstance(part, str))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +114,16 @@ class Rule:
     citation: dict[str, object]
     # Parameters in force per as-of date, filled by the engine on first use (dates repeat).
     parameters_at: dict[date, object] = field(default_factory=dict, compare=False, repr=False)
+    # Derived once: the rule id, ``pack@version`` and the fingerprint's fixed leading bytes.
+    id: str = field(init=False, repr=False, compare=False)
+    pack_ref: str = field(init=False, repr=False, compare=False)
+    fingerprint_head: bytes = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        """The rule id, e.g. ``CCER.ELIG.003``."""
-        return self.spec.id
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", self.spec.id)
+        object.__setattr__(self, "pack_ref", f"{self.pack_id}@{self.pack_version}")
+        object.__setattr__(self, "fingerprint_head",
+                           f"{self.pack_id}\x1f{self.spec.id}\x1f".encode())
 
 
 @dataclass(frozen=True, slots=True)
