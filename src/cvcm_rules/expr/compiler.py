@@ -9,7 +9,9 @@ from __future__ import annotations
 import difflib
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,9 +46,26 @@ from cvcm_rules.expr.values import (
     Type,
 )
 
-__all__ = ["Compiled", "Scope", "compile_expression", "path_text"]
+__all__ = ["Compiled", "Scope", "compile_expression", "general_closures", "path_text"]
 
 Closure = Callable[[Env], Any]
+
+# Whether common shapes get their specialised one-call closures (see the end of this module).
+_SPECIALISE: ContextVar[bool] = ContextVar("specialise", default=True)
+
+
+@contextmanager
+def general_closures() -> Iterator[None]:
+    """Compile with the general closures only, one per syntax node.
+
+    The specialised closures must give exactly what the general ones give; the differential
+    test loads every pack both ways and compares the reports.
+    """
+    token = _SPECIALISE.set(False)
+    try:
+        yield
+    finally:
+        _SPECIALISE.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +152,7 @@ class _Compiler:
     def __init__(self, source: str, *, trace: bool) -> None:
         self.source = source
         self.trace = trace
+        self.specialise = _SPECIALISE.get()
 
     def error(self, code: str, message: str, node: Node) -> ExpressionError:
         return ExpressionError(code, message, source=self.source, offset=node.offset)
@@ -167,7 +187,8 @@ class _Compiler:
             return (_and(operands) if node.op == "and" else _or(operands)), BOOL
         if isinstance(node, Compare):
             left, _ = self.compile(node.left, scope)
-            if isinstance(node.right, Literal) and node.right.value is not None:
+            if (self.specialise and isinstance(node.right, Literal)
+                    and node.right.value is not None):
                 self.compile(node.right, scope)  # the same checks as any literal
                 return _compare_constant(_COMPARE[node.op], left, node.right.value, node.op), BOOL
             right, _ = self.compile(node.right, scope)
@@ -192,7 +213,7 @@ class _Compiler:
             base, type_, prefix_of = self.root(cursor, scope)
         for is_index, key in steps:
             type_ = self.step_type(type_, (is_index, key), node)
-        if isinstance(cursor, Name) and (text := path_text(node)) is not None:
+        if self.specialise and isinstance(cursor, Name) and (text := path_text(node)) is not None:
             fused = _fused_path(cursor.name, scope, tuple(steps), text)
             if fused is not None:
                 return fused, type_
@@ -283,7 +304,7 @@ class _Compiler:
         if spec.name == "date":
             return self.date_literal(node)
         args = [self.compile(arg, scope)[0] for arg in node.args]
-        if not self.trace and spec.name in ("exists", "coalesce"):
+        if self.specialise and not self.trace and spec.name in ("exists", "coalesce"):
             special = _special_call(spec.name, args, node.args)
             if special is not None:
                 return special, spec.returns
@@ -679,7 +700,7 @@ _AGGREGATE: dict[str, Callable[[list[Any], str], Any]] = {
 # The general closures above compose one Python call per syntax node. The shapes below are most of
 # what packs write (a path, a path compared with a literal, exists(), coalesce() of paths), so each
 # gets a single closure doing the whole job. They must return exactly what the general closures
-# return; tests/property/test_fast_paths.py compares the two on generated dossiers.
+# return; tests/property/test_specialised_closures.py compares the two on every pack.
 
 _NOT_READ = object()
 
