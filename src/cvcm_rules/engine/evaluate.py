@@ -358,20 +358,30 @@ def _evidence(rule: Rule, env: Env) -> list[dict[str, Any]]:
     return result
 
 
-def _render(message: Message, env: Env, lang: str) -> str:
-    """Fill a message in one ``format`` call; a placeholder that breaks shows ``?``."""
-    pattern, placeholders = message.plans[lang]
-    try:
-        shown = [value if (value := run(env)).__class__ is str else display(value, lang)
-                 for run in placeholders]
-    except EvalError:
-        shown = []
-        for run in placeholders:
-            try:
-                shown.append(display(run(env), lang))
-            except EvalError:
-                shown.append("?")
-    return pattern.format(*shown)
+def _render(message: Message, env: Env) -> dict[str, str]:
+    """Fill both languages' templates; each placeholder is evaluated once, a broken one shows ?."""
+    values: list[object] = []
+    for run in message.placeholders:
+        try:
+            values.append(run(env))
+        except EvalError:
+            values.append(_BROKEN)
+    zh_pattern, en_pattern = message.patterns
+    zh = [value if value.__class__ is str else _show(value, "zh") for value in values]
+    if all(value.__class__ in _SAME_IN_BOTH for value in values):
+        en = zh
+    else:
+        en = [value if value.__class__ is str else _show(value, "en") for value in values]
+    return {"zh": zh_pattern.format(*zh), "en": en_pattern.format(*en)}
+
+
+_BROKEN = object()  # a placeholder whose expression failed
+# Values shown the same in both languages (a missing value or a list is not).
+_SAME_IN_BOTH = frozenset({str, int, float, bool, date})
+
+
+def _show(value: object, lang: str) -> str:
+    return "?" if value is _BROKEN else display(value, lang)
 
 
 _FIXED = {
@@ -403,7 +413,7 @@ def _message(rule: Rule, decision: _Decision, env: Env, as_of: object) -> dict[s
         template = rule.messages.get("fail")
     if template is None:
         return {"zh": f"符合：{rule.spec.title.zh}", "en": f"Satisfied: {rule.spec.title.en}"}
-    text = {"zh": _render(template, env, "zh"), "en": _render(template, env, "en")}
+    text = _render(template, env)
     if decision.reason == "provisional-calendar":
         note = _fixed("provisional", decision, as_of)
         text = {lang: text[lang] + note[lang] for lang in text}
@@ -419,9 +429,14 @@ def _fixed(key: str, decision: _Decision, as_of: object) -> dict[str, str]:
 
 def _combine_item_messages(items: list[ItemResult], outcome: Outcome) -> dict[str, str]:
     """The items' messages for the finding's outcome, each distinct text once, in item order."""
-    chosen = [item for item in items if item.outcome is outcome]
-    return {lang: " ".join(dict.fromkeys(item.message[lang] for item in chosen))
-            for lang in ("zh", "en")}
+    zh: dict[str, None] = {}
+    en: dict[str, None] = {}
+    for item in items:
+        if item.outcome is outcome:
+            message = item.message
+            zh[message["zh"]] = None
+            en[message["en"]] = None
+    return {"zh": " ".join(zh), "en": " ".join(en)}
 
 
 def _trace(env: Env) -> list[dict[str, Any]]:

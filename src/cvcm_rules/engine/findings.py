@@ -38,7 +38,10 @@ def worst(outcomes: list[Outcome]) -> Outcome:
     return max(outcomes, key=_RANK.__getitem__, default=Outcome.NOT_APPLICABLE)
 
 
-@dataclass(frozen=True, slots=True)
+# Findings and item results are plain slotted classes, not frozen ones: a frozen dataclass sets
+# each field through object.__setattr__, which made building them a tenth of the evaluation.
+# Treat them as read-only all the same; use dataclasses.replace to derive a changed one.
+@dataclass(slots=True)
 class ItemResult:
     """The result for one item of a ``for_each`` rule (one batch, one crediting period)."""
 
@@ -65,7 +68,7 @@ class ItemResult:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
     """One rule's verdict on one dossier, with everything needed to check it by hand."""
 

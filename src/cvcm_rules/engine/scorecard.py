@@ -11,8 +11,8 @@ that pack's rules, because each pack weighs and caps by its own regime.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from cvcm_rules.engine.findings import Finding, Outcome
@@ -41,30 +41,68 @@ def treatments(scoring: Scoring) -> dict[str, Treatment]:
 
 
 _OUTCOMES = tuple(outcome.value for outcome in Outcome)
-_NAMES = {outcome: outcome.value for outcome in Outcome}  # plain str keys: enum .value is slow
+_FAIL = Outcome.FAIL
+# Plans kept at most; past it the cache starts afresh (a process rarely holds more packs).
+_MAX_PLANS = 256
 
 
-@functools.cache
-def _plan(scoring: Scoring) -> tuple[dict[Outcome, float | None], dict[str, float]]:
-    """Share earned per outcome and weight per severity (computed once per scoring block)."""
-    shares = {Outcome(o): _SHARE[t] for o, t in treatments(scoring).items()}
-    weights = {k: float(v) for k, v in scoring.weights.model_dump().items()}
-    return shares, weights
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one ``scoring:`` block fixes for every report: shares, weights, templates.
 
-
-def category_score(category: str, findings: Sequence[Finding], scoring: Scoring) -> dict[str, Any]:
-    """Score one category: counts by outcome, weight earned and possible, value 0-100 or None.
-
-    A blocking failure caps the value at ``scoring.blocking_cap``; the uncapped value is kept in
-    ``raw_value`` so a reader sees what the cap hid.
+    The templates are copied for each report (callers may mutate a report's dicts), never handed
+    out themselves.
     """
-    shares, weights = _plan(scoring)
-    counts = dict.fromkeys(_OUTCOMES, 0)
+
+    scoring: Scoring  # held so that its id, the cache key, cannot be reused while cached
+    shares: dict[Outcome, float | None]
+    weights: dict[str, float]
+    cap: float
+    categories: tuple[str, ...]
+    listed: frozenset[str]
+    zeros: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_OUTCOMES, 0))
+    treatment: dict[str, Any] = field(default_factory=dict)
+    empty_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+# Keyed by id(): hashing a pydantic model on every call costs more than the scoring itself.
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(scoring: Scoring) -> _Plan:
+    """The plan of a scoring block, computed on first use and then looked up by identity."""
+    plan = _PLANS.get(id(scoring))
+    if plan is not None and plan.scoring is scoring:
+        return plan
+    weights = {k: float(v) for k, v in scoring.weights.model_dump().items()}
+    plan = _Plan(
+        scoring=scoring,
+        shares={Outcome(o): _SHARE[t] for o, t in treatments(scoring).items()},
+        weights=weights, cap=float(scoring.blocking_cap), categories=scoring.categories,
+        listed=frozenset(scoring.categories),
+        treatment={**treatments(scoring), "blocking_cap": float(scoring.blocking_cap),
+                   "weights": weights},
+    )
+    # An empty row is what scoring no findings gives, so it cannot drift from _row.
+    plan.empty_rows.update((c, _row(c, (), plan)) for c in CATEGORIES)
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[id(scoring)] = plan
+    return plan
+
+
+def _row(category: str, findings: Sequence[Finding], plan: _Plan) -> dict[str, Any]:
+    """The row of one category (see ``category_score``)."""
+    shares, weights = plan.shares, plan.weights
+    counts = plan.zeros.copy()
     earned = possible = 0.0
-    excluded = 0
+    excluded = blocking = 0
     for finding in findings:
-        counts[_NAMES[finding.outcome]] += 1
-        share = shares[finding.outcome]
+        outcome = finding.outcome
+        counts[outcome] += 1  # an Outcome hashes and compares as its str value: keys stay str
+        if outcome is _FAIL and finding.is_blocking_failure:
+            blocking += 1
+        share = shares[outcome]
         if share is None:
             excluded += 1
             continue
@@ -72,8 +110,7 @@ def category_score(category: str, findings: Sequence[Finding], scoring: Scoring)
         possible += weight
         earned += weight * share
     raw = round(100 * earned / possible, 1) if possible else None
-    blocking = sum(1 for finding in findings if finding.is_blocking_failure)
-    cap = float(scoring.blocking_cap) if blocking else None
+    cap = plan.cap if blocking else None
     value = raw if cap is None or raw is None else min(raw, cap)
     return {
         "category": category, "findings": len(findings), "counts": counts,
@@ -83,9 +120,18 @@ def category_score(category: str, findings: Sequence[Finding], scoring: Scoring)
     }
 
 
-@functools.cache
-def _treatments(scoring: Scoring) -> dict[str, Treatment]:
-    return treatments(scoring)
+def category_score(category: str, findings: Sequence[Finding], scoring: Scoring) -> dict[str, Any]:
+    """Score one category: counts by outcome, weight earned and possible, value 0-100 or None.
+
+    A blocking failure caps the value at ``scoring.blocking_cap``; the uncapped value is kept in
+    ``raw_value`` so a reader sees what the cap hid.
+
+    Example:
+        >>> row = category_score("eligibility", [], Scoring())
+        >>> row["findings"], row["possible"], row["value"], row["capped"]
+        (0, 0.0, None, False)
+    """
+    return _row(category, findings, _plan(scoring))
 
 
 def pack_scorecard(findings: Sequence[Finding], pack: Pack) -> dict[str, Any]:
@@ -94,20 +140,32 @@ def pack_scorecard(findings: Sequence[Finding], pack: Pack) -> dict[str, Any]:
     Rows follow the pack's ``scoring.categories``; a category that has findings but is not
     listed is added after them (in the canonical category order), so no finding is left out.
     """
-    scoring = pack.manifest.scoring
+    plan = _plan(pack.manifest.scoring)
     own = pack.rule_ids
     by_category: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.rule_id in own:
-            by_category.setdefault(finding.category, []).append(finding)
-    extra = [c for c in CATEGORIES if c in by_category and c not in scoring.categories]
-    return {
-        "pack": f"{pack.id}@{pack.version}",
-        "treatment": {**_treatments(scoring), "blocking_cap": float(scoring.blocking_cap),
-                      "weights": dict(_plan(scoring)[1])},
-        "categories": [category_score(c, by_category.get(c, []), scoring)
-                       for c in (*scoring.categories, *extra)],
-    }
+            bucket = by_category.get(finding.category)
+            if bucket is None:
+                by_category[finding.category] = [finding]
+            else:
+                bucket.append(finding)
+    rows = []
+    empty, zeros = plan.empty_rows, plan.zeros
+    for category in plan.categories:
+        bucket = by_category.get(category)
+        if bucket is None:  # most rows: a fresh copy of the empty row, counts included
+            row = empty[category].copy()
+            row["counts"] = zeros.copy()
+        else:
+            row = _row(category, bucket, plan)
+        rows.append(row)
+    if not by_category.keys() <= plan.listed:
+        rows += [_row(c, by_category[c], plan) for c in CATEGORIES
+                 if c in by_category and c not in plan.listed]
+    treatment = plan.treatment.copy()
+    treatment["weights"] = plan.weights.copy()
+    return {"pack": f"{pack.id}@{pack.version}", "treatment": treatment, "categories": rows}
 
 
 def scorecard(findings: Sequence[Finding], packs: Sequence[Pack]) -> dict[str, Any]:

@@ -16,19 +16,27 @@ __all__ = ["SEVERITY_WEIGHTS", "score", "summarise"]
 
 SEVERITY_WEIGHTS = {"blocking": 4, "major": 2, "minor": 1, "info": 0}
 _NAMES = {outcome: outcome.value for outcome in Outcome}
+_ZEROS = dict.fromkeys(_NAMES.values(), 0)  # copied per summary: building it anew is slower
+_FAIL = Outcome.FAIL
 _DECIDED = {Outcome.PASS: 1.0, Outcome.WARN: 0.5, Outcome.FAIL: 0.0}
 
 
 def summarise(findings: list[Finding]) -> dict[str, Any]:
     """Counts by outcome (every outcome listed) and by category, plus blocking failures."""
-    by_outcome = {outcome.value: 0 for outcome in Outcome}
+    by_outcome = _ZEROS.copy()
     by_category: dict[str, dict[str, int]] = {}
+    blocking = 0
     for finding in findings:
-        name = _NAMES[finding.outcome]  # a plain str key (enum .value is slow to look up)
+        outcome = finding.outcome
+        name = _NAMES[outcome]  # a plain str key (enum .value is slow to look up)
         by_outcome[name] += 1
-        bucket = by_category.setdefault(finding.category, {})
-        bucket[name] = bucket.get(name, 0) + 1
-    blocking = sum(1 for finding in findings if finding.is_blocking_failure)
+        bucket = by_category.get(finding.category)
+        if bucket is None:
+            by_category[finding.category] = {name: 1}
+        else:
+            bucket[name] = bucket.get(name, 0) + 1
+        if outcome is _FAIL and finding.is_blocking_failure:  # the property only for failures
+            blocking += 1
     return {"by_outcome": by_outcome, "by_category": by_category, "blocking_failures": blocking,
             "total": len(findings)}
 

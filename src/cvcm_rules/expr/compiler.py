@@ -740,11 +740,25 @@ def _follow(base: Any, getter: Callable[[Any], Any] | None, env: Env, name: str,
 
 def _item_path(name: str, getter: Callable[[Any], Any] | None,
                steps: tuple[tuple[bool, str | int], ...], key: str) -> Closure:
+    rest = "".join(f".{k}" for _, k in steps)
+
     def item_path(env: Env) -> Any:
         memo = env.item_memo
         value = memo.get(key, _NOT_READ)
-        if value is _NOT_READ:
-            value = memo[key] = _follow(env.values[name], getter, env, name, steps)
+        if value is not _NOT_READ:
+            return value
+        base = env.values[name]
+        if getter is None or base is None or base.__class__ is Missing:
+            value = _follow(base, getter, env, name, steps)
+        else:
+            try:
+                value = getter(base)
+            except AttributeError:  # a field on the way is empty: find which
+                value = _walk(base, env.prefixes.get(name, name), steps)
+            else:
+                if value is None:  # the whole path exists; its last field is empty
+                    value = Missing.at(env.prefixes.get(name, name) + rest)
+        memo[key] = value
         return value
 
     return item_path
@@ -752,8 +766,26 @@ def _item_path(name: str, getter: Callable[[Any], Any] | None,
 
 def _local_path(name: str, getter: Callable[[Any], Any] | None,
                 steps: tuple[tuple[bool, str | int], ...]) -> Closure:
+    rest = "".join(f".{k}" for _, k in steps)
+    if getter is None:
+        def local_name(env: Env) -> Any:
+            value = env.values[name]
+            return Missing.at(env.prefixes.get(name, name)) if value is None else value
+
+        return local_name
+
     def local_path(env: Env) -> Any:
-        return _follow(env.values[name], getter, env, name, steps)
+        base = env.values[name]
+        if base is not None and base.__class__ is not Missing:
+            try:
+                value = getter(base)
+            except AttributeError:
+                value = None
+            else:
+                if value is not None:
+                    return value
+                return Missing.at(env.prefixes.get(name, name) + rest)
+        return _walk(base, env.prefixes.get(name, name), steps)
 
     return local_path
 
@@ -768,10 +800,10 @@ def _dossier_path(name: str, steps: tuple[tuple[bool, str | int], ...], key: str
         if value is _NOT_READ:
             try:
                 value = whole(env.root)
+                if value is None:  # the whole path exists and its last field is empty
+                    value = Missing.at(key)
             except AttributeError:
-                value = None
-            if value is None:
-                value = _walk(first(env.root), name, steps) if steps else Missing.at(name)
+                value = _walk(first(env.root), name, steps)
             memo[key] = value
         return value
 

@@ -64,23 +64,34 @@ class EvidencePath:
 class Message:
     """A bilingual message template: literal text and placeholder expressions, in order.
 
-    ``plans`` holds, per language, the template as a ``str.format`` pattern and the closures of
-    its placeholders, built once here so the engine fills a message in one ``format`` call.
+    Built once here so the engine fills a message cheaply: ``placeholders`` are the distinct
+    placeholder expressions of both languages (each evaluated once per message), and
+    ``patterns`` the zh and en templates as ``str.format`` patterns indexing into them.
     """
 
     zh: tuple[str | Compiled, ...]
     en: tuple[str | Compiled, ...]
-    plans: dict[str, tuple[str, tuple[Callable[[Env], object], ...]]] = field(
+    placeholders: tuple[Callable[[Env], object], ...] = field(
         init=False, repr=False, compare=False)
+    patterns: tuple[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "plans", {"zh": _plan(self.zh), "en": _plan(self.en)})
-
-
-def _plan(template: tuple[str | Compiled, ...]) -> tuple[str, tuple[Callable[[Env], object], ...]]:
-    pattern = "".join(part.replace("{", "{{").replace("}", "}}") if isinstance(part, str)
-                      else "{}" for part in template)
-    return pattern, tuple(part.run for part in template if not isinstance(part, str))
+        sources: dict[str, int] = {}
+        runs: list[Callable[[Env], object]] = []
+        patterns = []
+        for template in (self.zh, self.en):
+            pieces = []
+            for part in template:
+                if isinstance(part, str):
+                    pieces.append(part.replace("{", "{{").replace("}", "}}"))
+                    continue
+                if part.source not in sources:
+                    sources[part.source] = len(runs)
+                    runs.append(part.run)
+                pieces.append(f"{{{sources[part.source]}}}")
+            patterns.append("".join(pieces))
+        object.__setattr__(self, "placeholders", tuple(runs))
+        object.__setattr__(self, "patterns", (patterns[0], patterns[1]))
 
 
 @dataclass(frozen=True, slots=True)
