@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -230,6 +231,18 @@ def test_the_model_is_frozen() -> None:
     dossier = load_dossier(EXAMPLE)
     with pytest.raises(ValueError, match="frozen"):
         dossier.id = "other"  # type: ignore[misc]
+
+
+def test_the_digest_is_the_sha256_of_the_json_and_follows_the_facts() -> None:
+    dossier = load_dossier(EXAMPLE)
+    expected = hashlib.sha256(dossier.model_dump_json().encode()).hexdigest()
+    assert dossier.digest == expected
+    assert dossier.digest == expected  # the cached value, still the same
+    assert "digest" not in dossier.model_dump()  # not a fact of the dossier
+    assert dossier.model_copy().digest == expected
+    renamed = dossier.model_copy(update={"id": "other"})
+    assert renamed.digest == hashlib.sha256(renamed.model_dump_json().encode()).hexdigest()
+    assert renamed.digest != expected
 
 
 @pytest.mark.parametrize(("loc", "path"), [

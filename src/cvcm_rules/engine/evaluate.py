@@ -50,13 +50,12 @@ _REVIEW = _Decision(Outcome.NEEDS_REVIEW, reason="needs-review")
 
 
 def dossier_digest(dossier: Dossier) -> str:
-    """SHA-256 of the dossier's JSON serialisation: the same facts give the same digest.
+    """SHA-256 of the dossier's JSON serialisation (``Dossier.digest``, computed once per object).
 
     pydantic writes fields in model order, so the bytes depend only on the facts (not on how the
     file was formatted, nor on YAML versus JSON).
     """
-    # The serializer directly: the same bytes as ``model_dump_json()``, without its str round trip.
-    return hashlib.sha256(dossier.__pydantic_serializer__.to_json(dossier)).hexdigest()
+    return dossier.digest
 
 
 def evaluate(dossier: Dossier, packs: Sequence[Pack], *, as_of: date,
@@ -161,7 +160,7 @@ def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, env: Env, *,
     env.trace = [] if trace else None
     exprs = rule.traced if trace else rule.fast
     context: _Context = env.context
-    if context.calendar is not None:
+    if context.calendar is not None and context.calendar.calls:
         context.calendar.reset()  # no rule may report another rule's working-day questions
     items: list[ItemResult] = []
     if absent is not None or (spec.effective_from and as_of < spec.effective_from):
@@ -221,7 +220,7 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
             values.pop(name, None)
         if env.trace is not None:
             env.trace.clear()
-        if calendar is not None:
+        if calendar is not None and calendar.calls:
             calendar.reset()
         decision = _decide(rule, exprs, env)
         derived = _derived(exprs, env, context)
@@ -367,11 +366,17 @@ def _render(message: Message, env: Env) -> dict[str, str]:
         except EvalError:
             values.append(_BROKEN)
     zh_pattern, en_pattern = message.patterns
-    zh = [value if value.__class__ is str else _show(value, "zh") for value in values]
-    if all(value.__class__ in _SAME_IN_BOTH for value in values):
-        en = zh
-    else:
-        en = [value if value.__class__ is str else _show(value, "en") for value in values]
+    zh: list[str] = []
+    same = True
+    for value in values:
+        kind = value.__class__
+        if kind is str:
+            zh.append(value)  # type: ignore[arg-type]
+            continue
+        if kind not in _SAME_IN_BOTH:
+            same = False
+        zh.append(_show(value, "zh"))
+    en = zh if same else [_show(value, "en") for value in values]
     return {"zh": zh_pattern.format(*zh), "en": en_pattern.format(*en)}
 
 
@@ -399,6 +404,10 @@ _FIXED = {
 
 
 def _message(rule: Rule, decision: _Decision, env: Env, as_of: object) -> dict[str, str]:
+    if decision is _PASS or decision is _FAIL:
+        plain = rule.messages.get(decision.outcome)
+        if plain is not None:
+            return _render(plain, env)
     outcome = decision.outcome
     if outcome is Outcome.INDETERMINATE:
         return _fixed("indeterminate", decision, as_of)

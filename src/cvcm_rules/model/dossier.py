@@ -8,7 +8,10 @@ an ``indeterminate`` finding that names the path, not a validation error.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import functools
+import hashlib
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
@@ -640,3 +643,21 @@ class Dossier(_Model):
     deviations: tuple[Deviation, ...] = ()
     misstatements: tuple[Misstatement, ...] = ()
     recognised_credits: tuple[RecognisedCredit, ...] = ()
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """SHA-256 of the dossier's JSON serialisation: the same facts give the same digest.
+
+        pydantic writes fields in model order, so the bytes depend only on the facts (not on how
+        the file was formatted, nor on YAML versus JSON). Serialising costs about as much as
+        evaluating a few rules, and the model is frozen, so it is computed once per object (a
+        registry checks one dossier against several packs, dates and pack versions).
+        """
+        return hashlib.sha256(self.__pydantic_serializer__.to_json(self)).hexdigest()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Dossier:
+        """A copy; with ``update`` its facts differ, so it must not keep this object's digest."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("digest", None)
+        return copy
