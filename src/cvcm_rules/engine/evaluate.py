@@ -210,6 +210,8 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
     as_of = values["as_of"]
     head = rule.fingerprint_head
     tail = dossier_id + "\x1f"
+    trace = env.trace
+    sha256 = hashlib.sha256
     for index, item in enumerate(collection):
         path = f"{base}[{index}]"
         key = _item_key(item, index, keys)
@@ -218,19 +220,23 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
         env.item_memo = {}
         for name in lets:  # no item may show the previous item's derived values
             values.pop(name, None)
-        if env.trace is not None:
-            env.trace.clear()
+        if trace is not None:
+            trace.clear()
         if calendar is not None and calendar.calls:
             calendar.reset()
         decision = _decide(rule, exprs, env)
-        derived = _derived(exprs, env, context)
-        decision = _downgrade_if_provisional(decision, derived)
+        if lets or (calendar is not None and calendar.calls):
+            derived = _derived(exprs, env, context)
+            if "provisional_years" in derived:
+                decision = _downgrade_if_provisional(decision, derived)
+        else:
+            derived = {}
         items.append(ItemResult(
             key, path, decision.outcome, _message(rule, decision, env, as_of),
             _evidence(rule, env), derived,
             sorted(decision.missing) if decision.missing else [], decision.reason,
-            _fingerprint(head, tail + key),
-            _trace(env) if env.trace is not None else None,
+            sha256(head + (tail + key).encode()).hexdigest()[:20],  # as _fingerprint
+            _trace(env) if trace is not None else None,
         ))
     outcome = worst([item.outcome for item in items])
     missing = frozenset(p for item in items if item.outcome is outcome for p in item.missing)
@@ -338,13 +344,18 @@ def _derived(exprs: RuleExpressions, env: Env, context: _Context) -> dict[str, A
 
 
 def _evidence(rule: Rule, env: Env) -> list[dict[str, Any]]:
+    """The values of the rule's evidence paths, most of them already read by its expressions."""
     result = []
     prefixes = env.prefixes
+    memos = {rule.for_each_variable: env.item_memo}
+    dossier_memo = env.memo
     for evidence in rule.evidence:
-        try:
-            value = evidence.compiled.run(env)
-        except EvalError:
-            continue
+        value = memos.get(evidence.head, dossier_memo).get(evidence.key, _NOT_READ)
+        if value is _NOT_READ:
+            try:
+                value = evidence.compiled.run(env)
+            except EvalError:
+                continue
         prefix = prefixes.get(evidence.head) if prefixes else None
         path = evidence.text if prefix is None else prefix + evidence.rest
         kind = value.__class__
@@ -355,6 +366,9 @@ def _evidence(rule: Rule, env: Env) -> list[dict[str, Any]]:
         else:
             result.append({"path": path, "value": to_json(value)})
     return result
+
+
+_NOT_READ = object()
 
 
 def _render(message: Message, env: Env) -> dict[str, str]:

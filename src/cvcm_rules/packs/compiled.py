@@ -58,6 +58,11 @@ class EvidencePath:
     head: str
     rest: str
     compiled: Compiled
+    key: str = ""  # the path as the expressions' memo names it (``path_text``); text if empty
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", self.text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -455,7 +455,8 @@ class _RuleCompiler:
             if explicit or not isinstance(compiled.type, ListType | ObjectType):
                 cut = min((i for i in (text.find("."), text.find("[")) if i >= 0),
                           default=len(text))
-                result.append(EvidencePath(text, text[:cut], text[cut:], compiled))
+                result.append(EvidencePath(text, text[:cut], text[cut:], compiled,
+                                           path_text(parse(text)) or text))
         return tuple(result)
 
     def messages(self, spec: RuleSpec, scope: Scope) -> dict[str, Message]:
