@@ -349,15 +349,15 @@ def _evidence(rule: Rule, env: Env) -> list[dict[str, Any]]:
     prefixes = env.prefixes
     memos = {rule.for_each_variable: env.item_memo}
     dossier_memo = env.memo
-    for evidence in rule.evidence:
-        value = memos.get(evidence.head, dossier_memo).get(evidence.key, _NOT_READ)
+    for head, key, text, rest, run in rule.evidence_plan:
+        value = memos.get(head, dossier_memo).get(key, _NOT_READ)
         if value is _NOT_READ:
             try:
-                value = evidence.compiled.run(env)
+                value = run(env)
             except EvalError:
                 continue
-        prefix = prefixes.get(evidence.head) if prefixes else None
-        path = evidence.text if prefix is None else prefix + evidence.rest
+        prefix = prefixes.get(head) if prefixes else None
+        path = text if prefix is None else prefix + rest
         kind = value.__class__
         if kind is str or kind is int or kind is bool:
             result.append({"path": path, "value": value})

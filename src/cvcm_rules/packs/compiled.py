@@ -130,14 +130,19 @@ class Rule:
     citation: dict[str, object]
     # Parameters in force per as-of date, filled by the engine on first use (dates repeat).
     parameters_at: dict[date, object] = field(default_factory=dict, compare=False, repr=False)
-    # Derived once: the rule id, ``pack@version`` and the fingerprint's fixed leading bytes.
+    # Derived once: the rule id, ``pack@version``, the fingerprint's fixed leading bytes, and
+    # the evidence as plain tuples (head, memo key, text, rest, closure) for the engine's loop.
     id: str = field(init=False, repr=False, compare=False)
+    evidence_plan: tuple[tuple[str, str, str, str, Callable[[Env], object]], ...] = field(
+        init=False, repr=False, compare=False)
     pack_ref: str = field(init=False, repr=False, compare=False)
     fingerprint_head: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "id", self.spec.id)
         object.__setattr__(self, "pack_ref", f"{self.pack_id}@{self.pack_version}")
+        object.__setattr__(self, "evidence_plan", tuple(
+            (e.head, e.key, e.text, e.rest, e.compiled.run) for e in self.evidence))
         object.__setattr__(self, "fingerprint_head",
                            f"{self.pack_id}\x1f{self.spec.id}\x1f".encode())
 
