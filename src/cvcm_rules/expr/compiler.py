@@ -503,9 +503,9 @@ def _lift2(fn: Callable[[Any, Any], Any], left: Closure, right: Closure, op: str
     def run(env: Env) -> Any:
         a = left(env)
         b = right(env)
-        if isinstance(a, Missing):
-            return a.merge(b) if isinstance(b, Missing) else a
-        if isinstance(b, Missing):
+        if a.__class__ is Missing:
+            return a.merge(b) if b.__class__ is Missing else a
+        if b.__class__ is Missing:
             return b
         try:
             return fn(a, b)
@@ -518,6 +518,9 @@ def _lift2(fn: Callable[[Any, Any], Any], left: Closure, right: Closure, op: str
 
 
 def _and(operands: list[Closure]) -> Closure:
+    if len(operands) == 2:
+        return _and2(*operands)
+
     def run(env: Env) -> Any:
         missing: Missing | None = None
         for operand in operands:
@@ -534,6 +537,9 @@ def _and(operands: list[Closure]) -> Closure:
 
 
 def _or(operands: list[Closure]) -> Closure:
+    if len(operands) == 2:
+        return _or2(*operands)
+
     def run(env: Env) -> Any:
         missing: Missing | None = None
         for operand in operands:
@@ -545,6 +551,46 @@ def _or(operands: list[Closure]) -> Closure:
             elif value is not False:
                 raise EvalError("type-error", f"'or' needs true or false, got {value!r}")
         return False if missing is None else missing
+
+    return run
+
+
+def _and2(first: Closure, second: Closure) -> Closure:
+    """``a and b``, the usual case, without the loop (same Kleene logic as ``_and``)."""
+    def run(env: Env) -> Any:
+        a = first(env)
+        if a is False:
+            return False
+        if a is not True and a.__class__ is not Missing:
+            raise EvalError("type-error", f"'and' needs true or false, got {a!r}")
+        b = second(env)
+        if b is False:
+            return False
+        if b is True:
+            return a
+        if b.__class__ is not Missing:
+            raise EvalError("type-error", f"'and' needs true or false, got {b!r}")
+        return b if a is True else a.merge(b)
+
+    return run
+
+
+def _or2(first: Closure, second: Closure) -> Closure:
+    """``a or b``, the usual case, without the loop (same Kleene logic as ``_or``)."""
+    def run(env: Env) -> Any:
+        a = first(env)
+        if a is True:
+            return True
+        if a is not False and a.__class__ is not Missing:
+            raise EvalError("type-error", f"'or' needs true or false, got {a!r}")
+        b = second(env)
+        if b is True:
+            return True
+        if b is False:
+            return a
+        if b.__class__ is not Missing:
+            raise EvalError("type-error", f"'or' needs true or false, got {b!r}")
+        return b if a is False else a.merge(b)
 
     return run
 
