@@ -252,6 +252,24 @@ def test_command_names_the_place_in_a_bad_crosswalk(capsys: pytest.CaptureFixtur
     assert not out.exists()  # nothing half-written
 
 
+def test_command_refuses_a_date_when_the_2012_rules_were_in_force(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """On 2020-01-01 the 2012 interim measures applied (rules/ccer-2012 is in force until
+    2023-10-18); the crosswalk maps the 2023 rules, so a gap view would misstate compliance."""
+    err = run_error(capsys, ["gap", str(DOSSIERS / "ccer" / "legacy-wind.yaml"),
+                             "--as-of", "2020-01-01"])
+    assert "ccer@2012.1 is the version in force on 2020-01-01" in err
+    assert "The crosswalk maps the rules of ccer@2023.1, not of ccer@2012.1" in err
+    assert "'cvcm-rules check --pack ccer --as-of 2020-01-01'" in err
+
+
+def test_command_accepts_the_first_day_of_the_2023_rules(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["gap", str(OFFSHORE_WIND), "--as-of", "2023-10-19", "--format", "json"])
+    assert code in (0, 1)
+    assert json.loads(capsys.readouterr().out)["as_of"] == "2023-10-19"
+
+
 def test_command_refuses_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:
     err = run_error(capsys, ["gap", str(OFFSHORE_WIND), "--as-of", "2025-02-30"])
     assert "--as-of: '2025-02-30' is not a valid YYYY-MM-DD date" in err

@@ -9,10 +9,14 @@ rule of either pack fails, 0 otherwise, 2 for bad input.
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cvcm_rules.cli._common import EXIT_BLOCKING, EXIT_OK, UsageError, parse_date, write_output
+
+if TYPE_CHECKING:
+    from cvcm_rules.packs import Pack
 
 __all__ = ["register"]
 
@@ -42,7 +46,6 @@ def _run(args: argparse.Namespace) -> int:
     from cvcm_rules.engine import evaluate
     from cvcm_rules.gap import gaps
     from cvcm_rules.model import load_dossier
-    from cvcm_rules.packs import load_pack
     from cvcm_rules.report.gapview import render_gap_json, render_gap_markdown, render_gap_text
 
     as_of = parse_date(args.as_of, "--as-of")
@@ -54,7 +57,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"--from {args.from_pack} --to {args.to_pack}: not a pair of the "
                          f"crosswalk {crosswalk.file} (declared: {declared})")
     dossier = load_dossier(args.dossier)
-    packs = [load_pack(args.from_pack, rules_dir), load_pack(args.to_pack, rules_dir)]
+    packs = [_pack_in_force(name, as_of, rules_dir) for name in (args.from_pack, args.to_pack)]
     check_rules(crosswalk, packs)
     report = evaluate(dossier, packs, as_of=as_of)
     view = gaps(report, args.from_pack, args.to_pack, crosswalk)
@@ -66,3 +69,28 @@ def _run(args: argparse.Namespace) -> int:
         text = render_gap_text(view, lang=args.lang)
     write_output(args.output, text)
     return EXIT_BLOCKING if report.has_blocking_failure else EXIT_OK
+
+
+def _pack_in_force(name: str, as_of: date, rules_dir: Path | None) -> Pack:
+    """The pack ``name`` as the crosswalk maps it, refusing a date when another version applied.
+
+    The crosswalk names the rules of the pack folder an id loads by default (for ccer, the 2023
+    rules). On a date when an earlier version was in force (ccer's 2012 interim measures), a gap
+    view over the newer rules would call a dossier compliant with rules not yet in force.
+    """
+    from cvcm_rules.packs import load_pack
+    from cvcm_rules.packs.loader import resolve_pack_dir
+    from cvcm_rules.packs.versions import load_for_date
+
+    pack, selection = load_for_date(name, as_of, rules_dir)
+    if selection is None:
+        return pack
+    mapped = resolve_pack_dir(name, rules_dir).resolve()
+    if selection.chosen.folder.resolve() == mapped:
+        return pack
+    newer = load_pack(mapped, rules_dir)
+    raise UsageError(
+        f"--as-of {as_of}: {selection.reason} The crosswalk maps the rules of "
+        f"{newer.id}@{newer.version}, not of {pack.id}@{pack.version}, so there is no gap view "
+        f"for this date; check the dossier against the rules then in force with "
+        f"'cvcm-rules check --pack {name} --as-of {as_of}'.")
