@@ -18,15 +18,14 @@ script exits with status 1 otherwise. No timing is asserted.
 from __future__ import annotations
 
 import argparse
-import gc
 import platform
 import statistics
 import sys
-import time
 from collections.abc import Callable, Sequence
 from datetime import date
 
 from bench_engine import load_six_rule_pack, make_cases  # the script's folder is on sys.path
+from bench_html import _time  # the same timing loop (gc off, mean per call)
 from cvcm_rules.engine import Report, evaluate
 from cvcm_rules.engine.scorecard import scorecard
 from cvcm_rules.engine.scoring import score, summarise
@@ -34,19 +33,6 @@ from cvcm_rules.model import Dossier
 from cvcm_rules.packs import Pack, load_pack
 
 Cases = Sequence[tuple[Dossier, date]]
-
-
-def _time(work: Callable[[], object], repeat: int) -> float:
-    """Seconds per call of ``work``, over ``repeat`` calls with garbage collection off."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        for _ in range(repeat):
-            work()
-        return (time.perf_counter() - start) / repeat
-    finally:
-        gc.enable()
 
 
 def _check(reports: list[Report], packs: list[Pack]) -> None:

@@ -78,7 +78,6 @@ def _pack_in_force(name: str, as_of: date, rules_dir: Path | None) -> Pack:
     rules). On a date when an earlier version was in force (ccer's 2012 interim measures), a gap
     view over the newer rules would call a dossier compliant with rules not yet in force.
     """
-    from cvcm_rules.packs import load_pack
     from cvcm_rules.packs.loader import resolve_pack_dir
     from cvcm_rules.packs.versions import load_for_date
 
@@ -88,9 +87,9 @@ def _pack_in_force(name: str, as_of: date, rules_dir: Path | None) -> Pack:
     mapped = resolve_pack_dir(name, rules_dir).resolve()
     if selection.chosen.folder.resolve() == mapped:
         return pack
-    newer = load_pack(mapped, rules_dir)
+    newer = next(v.ref for v in selection.others if v.folder.resolve() == mapped)
     raise UsageError(
         f"--as-of {as_of}: {selection.reason} The crosswalk maps the rules of "
-        f"{newer.id}@{newer.version}, not of {pack.id}@{pack.version}, so there is no gap view "
+        f"{newer}, not of {pack.id}@{pack.version}, so there is no gap view "
         f"for this date; check the dossier against the rules then in force with "
         f"'cvcm-rules check --pack {name} --as-of {as_of}'.")

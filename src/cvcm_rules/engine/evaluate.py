@@ -169,7 +169,7 @@ def _evaluate_rule(rule: Rule, dossier: Dossier, as_of: date, env: Env, *,
     elif exprs.for_each is not None:
         decision, items = _evaluate_items(rule, exprs, env, dossier.id)
     else:
-        decision = _decide(rule, exprs, env)
+        decision = _decide(exprs, env)
     if exprs.for_each is None:
         derived = _derived(exprs, env, context)
         decision = _downgrade_if_provisional(decision, derived)
@@ -211,7 +211,6 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
     head = rule.fingerprint_head
     tail = dossier_id + "\x1f"
     trace = env.trace
-    sha256 = hashlib.sha256
     for index, item in enumerate(collection):
         path = f"{base}[{index}]"
         key = _item_key(item, index, keys)
@@ -224,7 +223,7 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
             trace.clear()
         if calendar is not None and calendar.calls:
             calendar.reset()
-        decision = _decide(rule, exprs, env)
+        decision = _decide(exprs, env)
         if lets or (calendar is not None and calendar.calls):
             derived = _derived(exprs, env, context)
             if "provisional_years" in derived:
@@ -235,7 +234,7 @@ def _evaluate_items(rule: Rule, exprs: RuleExpressions, env: Env,
             key, path, decision.outcome, _message(rule, decision, env, as_of),
             _evidence(rule, env), derived,
             sorted(decision.missing) if decision.missing else [], decision.reason,
-            sha256(head + (tail + key).encode()).hexdigest()[:20],  # as _fingerprint
+            _fingerprint(head, tail + key),
             _trace(env) if trace is not None else None,
         ))
     outcome = worst([item.outcome for item in items])
@@ -278,7 +277,7 @@ def _empty_collection(rule: Rule, exprs: RuleExpressions, env: Env, variable: st
     return _Decision(Outcome.INDETERMINATE, frozenset({f"{base}[0]"}), "missing-evidence")
 
 
-def _decide(rule: Rule, exprs: RuleExpressions, env: Env) -> _Decision:
+def _decide(exprs: RuleExpressions, env: Env) -> _Decision:
     try:
         inapplicable = _inapplicable(exprs, env) if exprs.applies_when is not None else None
         if inapplicable is not None:

@@ -519,7 +519,7 @@ def _lift2(fn: Callable[[Any, Any], Any], left: Closure, right: Closure, op: str
 
 def _and(operands: list[Closure]) -> Closure:
     if len(operands) == 2:
-        return _and2(*operands)
+        return _pair(operands[0], operands[1], decisive=False, op="and")
 
     def run(env: Env) -> Any:
         missing: Missing | None = None
@@ -538,7 +538,7 @@ def _and(operands: list[Closure]) -> Closure:
 
 def _or(operands: list[Closure]) -> Closure:
     if len(operands) == 2:
-        return _or2(*operands)
+        return _pair(operands[0], operands[1], decisive=True, op="or")
 
     def run(env: Env) -> Any:
         missing: Missing | None = None
@@ -555,42 +555,30 @@ def _or(operands: list[Closure]) -> Closure:
     return run
 
 
-def _and2(first: Closure, second: Closure) -> Closure:
-    """``a and b``, the usual case, without the loop (same Kleene logic as ``_and``)."""
+def _pair(first: Closure, second: Closure, *, decisive: bool, op: str) -> Closure:
+    """``a and b`` (``decisive`` false) or ``a or b`` (true) without the loop of ``_and``/``_or``.
+
+    The same Kleene logic: the decisive value wins, a missing operand otherwise stays missing.
+    """
+    neutral = not decisive
+
     def run(env: Env) -> Any:
         a = first(env)
-        if a is False:
-            return False
-        if a is not True and a.__class__ is not Missing:
-            raise EvalError("type-error", f"'and' needs true or false, got {a!r}")
+        if a is decisive:
+            return decisive
+        if a is not neutral and a.__class__ is not Missing:
+            raise EvalError("type-error", f"{op!r} needs true or false, got {a!r}")
         b = second(env)
-        if b is False:
-            return False
-        if b is True:
+        if b is decisive:
+            return decisive
+        if b is neutral:
             return a
         if b.__class__ is not Missing:
-            raise EvalError("type-error", f"'and' needs true or false, got {b!r}")
-        return b if a is True else a.merge(b)
-
-    return run
-
-
-def _or2(first: Closure, second: Closure) -> Closure:
-    """``a or b``, the usual case, without the loop (same Kleene logic as ``_or``)."""
-    def run(env: Env) -> Any:
-        a = first(env)
-        if a is True:
-            return True
-        if a is not False and a.__class__ is not Missing:
-            raise EvalError("type-error", f"'or' needs true or false, got {a!r}")
-        b = second(env)
-        if b is True:
-            return True
-        if b is False:
-            return a
-        if b.__class__ is not Missing:
-            raise EvalError("type-error", f"'or' needs true or false, got {b!r}")
-        return b if a is False else a.merge(b)
+            raise EvalError("type-error", f"{op!r} needs true or false, got {b!r}")
+        if a is neutral:
+            return b
+        assert isinstance(a, Missing)  # both operands missing: the paths of both
+        return a.merge(b)
 
     return run
 
