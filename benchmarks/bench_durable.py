@@ -39,7 +39,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cvcm_rules.casetest import _apply, load_cases
+from cvcm_rules.casetest import apply_case, load_cases
 from cvcm_rules.engine import Outcome, evaluate
 from cvcm_rules.export import export_pack
 from cvcm_rules.export.durable_run import DurableRunner, durable_unavailable
@@ -61,7 +61,7 @@ def case_dossiers(pack_id: str) -> list[Dossier]:
         if case.base not in bases:
             bases[case.base] = load_dossier_data(case.base)
         data = copy.deepcopy(bases[case.base])
-        _apply(data, case)
+        apply_case(data, case)
         found.append(dossier_from_data(data, case.name))
     return found
 

@@ -39,6 +39,7 @@ from typing import Any
 
 import pydantic
 
+from cvcm_rules._build import COMPILED_MODULES, compiled_modules
 from cvcm_rules.calendar import default_calendar
 from cvcm_rules.engine import Report, evaluate
 from cvcm_rules.model import Dossier, dossier_from_data, load_dossier_data
@@ -939,6 +940,13 @@ def main() -> None:
 
     print(f"Python {platform.python_version()} ({platform.python_implementation()}), "
           f"{os.cpu_count()} CPUs, {platform.machine()}, pydantic {pydantic.VERSION}")
+    compiled = compiled_modules()
+    print(f"engine build: {len(compiled)} of {len(COMPILED_MODULES)} hot modules compiled by "
+          f"mypyc" + ("" if compiled else " (pure Python; CVCM_RULES_PURE_PYTHON set, or no C "
+                                          "compiler at install)"))
+    if args.profile and compiled:
+        print("note: cProfile sees no function inside the compiled modules; profile with "
+              "CVCM_RULES_PURE_PYTHON=1")
     pack = load_six_rule_pack()
     packs = [pack]
     default_calendar()  # built once per process; not part of any timing

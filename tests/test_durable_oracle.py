@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cvcm_rules.casetest import _apply, load_cases
+from cvcm_rules.casetest import apply_case, load_cases
 from cvcm_rules.engine import Outcome, evaluate
 from cvcm_rules.errors import DossierError, InputError
 from cvcm_rules.export import DurableExport, FactEncodingError, export_pack
@@ -143,7 +143,7 @@ def case_dossiers(pack_id: str) -> Iterator[tuple[str, Dossier, date]]:
         if case.base not in bases:
             bases[case.base] = load_dossier_data(case.base)
         data = copy.deepcopy(bases[case.base])
-        _apply(data, case)
+        apply_case(data, case)
         yield case.name, dossier_from_data(data, case.name), case.as_of
 
 

@@ -24,7 +24,7 @@ from cvcm_rules.model import dossier_from_data, load_dossier_data
 from cvcm_rules.packs import Pack
 from cvcm_rules.yamlsafe import Positions, YamlSyntaxError, load_yaml
 
-__all__ = ["Case", "CaseResult", "Coverage", "coverage", "load_cases", "run_cases"]
+__all__ = ["Case", "CaseResult", "Coverage", "apply_case", "coverage", "load_cases", "run_cases"]
 
 _PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
 
@@ -131,7 +131,7 @@ def run_cases(packs: list[Pack], cases: Iterable[Case]) -> list[CaseResult]:
             if case.base not in bases:
                 bases[case.base] = load_dossier_data(case.base)
             data = copy.deepcopy(bases[case.base])
-            _apply(data, case)
+            apply_case(data, case)
             dossier = dossier_from_data(data, f"{case.file} ({case.name})")
         except (DossierError, InputError) as err:
             results.append(CaseResult(case, None, f"the case's dossier is invalid: {err}"))
@@ -147,7 +147,8 @@ def run_cases(packs: list[Pack], cases: Iterable[Case]) -> list[CaseResult]:
     return results
 
 
-def _apply(data: dict[str, Any], case: Case) -> None:
+def apply_case(data: dict[str, Any], case: Case) -> None:
+    """Edit a copy of the case's base dossier data in place: its ``set`` paths, then ``unset``."""
     for path, value in case.set.items():
         parent, key = _locate(data, path, create=True)
         parent[key] = value

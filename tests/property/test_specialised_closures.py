@@ -51,8 +51,14 @@ def test_the_two_compilations_differ() -> None:
     # CCER.ELIG.002's condition is ``project.legal_reduction_obligation == false``.
     mine, twin = (next(r for r in p.rules if r.id == "CCER.ELIG.002") for p in (fast, general))
     assert mine.fast.condition is not None and twin.fast.condition is not None
-    assert mine.fast.condition.run.__name__ == "compare"
-    assert twin.fast.condition.run.__name__ == "run"
+    assert closure_name(mine.fast.condition.run) == "compare"
+    assert closure_name(twin.fast.condition.run) == "run"
+
+
+def closure_name(run: object) -> str:
+    """A closure's name; mypyc compiles a closure to an object of class ``<name>__<outer>_obj``."""
+    name = getattr(run, "__name__", None)
+    return name if isinstance(name, str) else type(run).__name__.split("__")[0]
 
 
 @pytest.mark.parametrize("name", PACKS)

@@ -63,7 +63,7 @@ class TraceEvent:
 
     expression: str
     offset: int
-    value: object
+    value: Any  # Any, not object: mypyc-compiled dataclasses fail at import on object
 
 
 @dataclass(slots=True)
@@ -81,7 +81,7 @@ class Env:
         item_memo: values of ``for_each`` variable paths already read (cleared for each item).
     """
 
-    root: object
+    root: Any  # Any, not object, for the same reason
     values: dict[str, object] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
     context: Any = None
