@@ -21,6 +21,7 @@ COMPILED_MODULES = (
     "cvcm_rules.expr.compiler",
     "cvcm_rules.packs.compiled",
     "cvcm_rules.engine.values",
+    "cvcm_rules.engine.calendar_probe",
     "cvcm_rules.engine.findings",
     "cvcm_rules.engine.scoring",
     "cvcm_rules.engine.scorecard",

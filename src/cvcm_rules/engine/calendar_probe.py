@@ -9,12 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from cvcm_rules.calendar import ChinaCalendar
+    from cvcm_rules.calendar import WorkingDayExplanation
 
 __all__ = ["CalendarCall", "RecordingCalendar"]
+
+
+class WorkingDayCalendar(Protocol):
+    """What the engine asks of a calendar: :class:`cvcm_rules.calendar.ChinaCalendar` in use.
+
+    A protocol rather than the class itself, so that this compiled module does not import the
+    calendar (and holidays) when it is loaded.
+    """
+
+    def add_working_days(self, start: date, n: int, *, start_counts: bool) -> date: ...
+
+    def working_days_between(self, a: date, b: date, *, start_counts: bool) -> int: ...
+
+    def provisional_years_between(self, a: date, b: date) -> tuple[int, ...]: ...
+
+    def explain_between(self, a: date, b: date, *,
+                        start_counts: bool) -> WorkingDayExplanation: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +45,19 @@ class CalendarCall:
     start_counts: bool
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # __init__ written out: mypyc compiles it (see _build.py)
 class RecordingCalendar:
-    """Forwards to a :class:`ChinaCalendar` and records each call."""
+    """Forwards to a working-day calendar (a ``ChinaCalendar``) and records each call."""
 
-    calendar: ChinaCalendar
+    calendar: WorkingDayCalendar
     calls: list[CalendarCall] = field(default_factory=list)
     years_touched: set[int] = field(default_factory=set)
+
+    def __init__(self, calendar: WorkingDayCalendar, calls: list[CalendarCall] | None = None,
+                 years_touched: set[int] | None = None) -> None:
+        self.calendar = calendar
+        self.calls = [] if calls is None else calls
+        self.years_touched = set() if years_touched is None else years_touched
 
     def add_working_days(self, start: date, n: int, *, start_counts: bool) -> date:
         """See :meth:`ChinaCalendar.add_working_days`."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -27,19 +26,28 @@ from cvcm_rules.packs.compiled import RuleExpressions
 __all__ = ["dossier_digest", "evaluate"]
 
 
-@dataclass(slots=True)
+# Plain classes rather than dataclasses: a dataclass's generated __init__ stays interpreted
+# Python under mypyc, and these are built for every dossier and most findings.
 class _Context:
     """Host services that library functions may use (only the calendar, today)."""
 
-    calendar: RecordingCalendar | None
+    __slots__ = ("calendar",)
+
+    def __init__(self, calendar: RecordingCalendar | None) -> None:
+        self.calendar = calendar
 
 
-@dataclass(frozen=True, slots=True)
 class _Decision:
-    outcome: Outcome
-    missing: frozenset[str] = frozenset()
-    reason: str | None = None
-    detail: str = ""
+    """A rule's (or an item's) verdict before it becomes a finding: treat as read-only."""
+
+    __slots__ = ("detail", "missing", "outcome", "reason")
+
+    def __init__(self, outcome: Outcome, missing: frozenset[str] = frozenset(),
+                 reason: str | None = None, detail: str = "") -> None:
+        self.outcome = outcome
+        self.missing = missing
+        self.reason = reason
+        self.detail = detail
 
 
 # The plain verdicts carry nothing else, so every rule can share one object each.
@@ -378,7 +386,6 @@ def _render(message: Message, env: Env) -> dict[str, str]:
             values.append(run(env))
         except EvalError:
             values.append(_BROKEN)
-    zh_pattern, en_pattern = message.patterns
     zh: list[str] = []
     same = True
     for value in values:
@@ -390,7 +397,15 @@ def _render(message: Message, env: Env) -> dict[str, str]:
             same = False
         zh.append(_show(value, "zh"))
     en = zh if same else [_show(value, "en") for value in values]
-    return {"zh": zh_pattern.format(*zh), "en": en_pattern.format(*en)}
+    return {"zh": _fill(message.zh_plan, zh), "en": _fill(message.en_plan, en)}
+
+
+def _fill(plan: tuple[str | int, ...], texts: list[str]) -> str:
+    """A template's literal pieces joined with the placeholders' texts (by index)."""
+    parts: list[str] = []
+    for piece in plan:
+        parts.append(piece if isinstance(piece, str) else texts[piece])
+    return "".join(parts)
 
 
 _BROKEN = object()  # a placeholder whose expression failed

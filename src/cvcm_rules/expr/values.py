@@ -66,7 +66,8 @@ class TraceEvent:
     value: Any  # Any, not object: mypyc-compiled dataclasses fail at import on object
 
 
-@dataclass(slots=True)
+# __init__ is written out because mypyc compiles it; a dataclass's generated one stays interpreted.
+@dataclass(slots=True, init=False)
 class Env:
     """Evaluation state of one rule on one dossier.
 
@@ -88,6 +89,18 @@ class Env:
     trace: list[TraceEvent] | None = None
     memo: dict[str, object] = field(default_factory=dict)
     item_memo: dict[str, object] = field(default_factory=dict)
+
+    def __init__(self, root: Any, values: dict[str, object] | None = None,
+                 prefixes: dict[str, str] | None = None, context: Any = None,
+                 trace: list[TraceEvent] | None = None, memo: dict[str, object] | None = None,
+                 item_memo: dict[str, object] | None = None) -> None:
+        self.root = root
+        self.values = {} if values is None else values
+        self.prefixes = {} if prefixes is None else prefixes
+        self.context = context
+        self.trace = trace
+        self.memo = {} if memo is None else memo
+        self.item_memo = {} if item_memo is None else item_memo
 
 
 # -- static types, used at load time to check paths --------------------------------------------

@@ -70,33 +70,41 @@ class Message:
     """A bilingual message template: literal text and placeholder expressions, in order.
 
     Built once here so the engine fills a message cheaply: ``placeholders`` are the distinct
-    placeholder expressions of both languages (each evaluated once per message), and
-    ``patterns`` the zh and en templates as ``str.format`` patterns indexing into them.
+    placeholder expressions of both languages (each evaluated once per message), and ``zh_plan``
+    and ``en_plan`` each language's template as literal pieces and placeholder indexes: the
+    engine joins the pieces with the placeholders' text, in one pass and with no format string
+    to parse (``str.format`` reads a Chinese pattern character by character).
     """
 
     zh: tuple[str | Compiled, ...]
     en: tuple[str | Compiled, ...]
     placeholders: tuple[Callable[[Env], object], ...] = field(
         init=False, repr=False, compare=False)
-    patterns: tuple[str, str] = field(init=False, repr=False, compare=False)
+    # Literal text (str) and the index of a placeholder (int), in template order.
+    zh_plan: tuple[str | int, ...] = field(init=False, repr=False, compare=False)
+    en_plan: tuple[str | int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         sources: dict[str, int] = {}
         runs: list[Callable[[Env], object]] = []
-        patterns = []
+        plans: list[tuple[str | int, ...]] = []
         for template in (self.zh, self.en):
-            pieces = []
+            plan: list[str | int] = []
             for part in template:
                 if isinstance(part, str):
-                    pieces.append(part.replace("{", "{{").replace("}", "}}"))
+                    if plan and isinstance(plan[-1], str):
+                        plan[-1] += part
+                    elif part:
+                        plan.append(part)
                     continue
                 if part.source not in sources:
                     sources[part.source] = len(runs)
                     runs.append(part.run)
-                pieces.append(f"{{{sources[part.source]}}}")
-            patterns.append("".join(pieces))
+                plan.append(sources[part.source])
+            plans.append(tuple(plan))
         object.__setattr__(self, "placeholders", tuple(runs))
-        object.__setattr__(self, "patterns", (patterns[0], patterns[1]))
+        object.__setattr__(self, "zh_plan", plans[0])
+        object.__setattr__(self, "en_plan", plans[1])
 
 
 @dataclass(frozen=True, slots=True)
