@@ -274,6 +274,30 @@ def test_the_value_in_force_on_as_of_is_used(tmp_path: Path, write_pack: WritePa
         assert result.message["en"] == "400 > 300"
 
 
+ORDERED = """\
+condition: project.capacity_mw < 300
+message:
+  fail:
+    zh: "100% 核对：{project.name} 装机 {project.capacity_mw} MW，{project.name}"
+    en: "{project.capacity_mw} MW (100%) for {project.name}, {project.capacity_mw}; on {as_of}"
+"""
+
+
+def test_message_placeholders_in_any_order_with_a_literal_percent_sign(
+        tmp_path: Path, write_pack: WritePack, make_dossier: MakeDossier) -> None:
+    # English takes the placeholders in another order than Chinese, repeats them and has one
+    # of its own; "%" is plain text in both.
+    pack = tmp_pack(tmp_path, write_pack, rule("TP.MSG.001", ORDERED))
+    dossier = make_dossier()  # capacity 400 MW
+    result = check(dossier, pack, "TP.MSG.001")
+    assert result.outcome is Outcome.FAIL
+    pid = dossier.project.name
+    assert result.message == {
+        "zh": f"100% 核对：{pid} 装机 400 MW，{pid}",
+        "en": f"400 MW (100%) for {pid}, 400; on 2025-07-01",
+    }
+
+
 def test_rule_effective_from(tmp_path: Path, write_pack: WritePack,
                              make_dossier: MakeDossier) -> None:
     body = f"effective_from: 2025-01-01\ncondition: project.capacity_mw > 0\n{FAILS}"
