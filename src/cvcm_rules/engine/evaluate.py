@@ -418,10 +418,14 @@ def _render(message: Message, env: Env) -> dict[str, str]:
         kind = value.__class__
         if kind is str:
             zh.append(value)  # type: ignore[arg-type]
-            continue
-        if kind not in _SAME_IN_BOTH:
-            same = False
-        zh.append(_show(value, "zh"))
+        elif kind is date:  # the common values written here as display() writes them
+            zh.append(iso_date(value))  # type: ignore[arg-type]
+        elif kind is int:
+            zh.append(str(value))
+        else:
+            if kind not in _SAME_IN_BOTH:
+                same = False
+            zh.append(_show(value, "zh"))
     en = zh if same else [_show(value, "en") for value in values]
     zh_order, en_order = message.orders
     zh_pattern, en_pattern = message.patterns
@@ -492,14 +496,16 @@ def _fixed(key: str, decision: _Decision, as_of: object) -> dict[str, str]:
 
 def _combine_item_messages(items: list[ItemResult], outcome: Outcome) -> dict[str, str]:
     """The items' messages for the finding's outcome, each distinct text once, in item order."""
-    zh: dict[str, None] = {}
-    en: dict[str, None] = {}
+    zh: list[str] = []
+    en: list[str] = []
     for item in items:
         if item.outcome is outcome:
             message = item.message
-            zh[message["zh"]] = None
-            en[message["en"]] = None
-    return {"zh": " ".join(zh), "en": " ".join(en)}
+            zh.append(message["zh"])
+            en.append(message["en"])
+    if len(zh) == 1:
+        return {"zh": zh[0], "en": en[0]}
+    return {"zh": " ".join(dict.fromkeys(zh)), "en": " ".join(dict.fromkeys(en))}
 
 
 def _trace(env: Env) -> list[dict[str, Any]]:
