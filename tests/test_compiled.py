@@ -108,3 +108,22 @@ def test_compiled_modules_doctests_pass_on_their_sources() -> None:
     found = re.search(r"(\d+) passed", done.stdout)
     with_examples = [f for f in files if ">>>" in Path(f).read_text(encoding="utf-8")]
     assert found is not None and int(found.group(1)) >= len(with_examples) > 0, done.stdout
+
+
+@needs_compiled
+def test_classes_built_per_evaluation_have_compiled_constructors() -> None:
+    """mypyc leaves a dataclass-generated ``__init__`` interpreted (about 9 % of an evaluation).
+
+    The classes built for every dossier, finding and item therefore write theirs out with
+    ``@dataclass(init=False)``; a class that goes back to the generated one fails here, naming
+    itself, instead of going unnoticed until the next benchmark.
+    """
+    from types import FunctionType
+
+    from cvcm_rules.engine import calendar_probe, findings
+    from cvcm_rules.expr import values
+
+    built = (findings.Finding, findings.ItemResult, findings.Report, values.Env,
+             calendar_probe.RecordingCalendar)
+    interpreted = [cls.__name__ for cls in built if isinstance(cls.__init__, FunctionType)]
+    assert not interpreted, f"interpreted __init__ (dataclass-generated): {interpreted}"
