@@ -11,27 +11,29 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
+from cvcm_rules.expr.functions import WorkingDayCalendar
+
 if TYPE_CHECKING:
     from cvcm_rules.calendar import WorkingDayExplanation
 
 __all__ = ["CalendarCall", "RecordingCalendar"]
 
 
-class WorkingDayCalendar(Protocol):
-    """What the engine asks of a calendar: :class:`cvcm_rules.calendar.ChinaCalendar` in use.
+class ExplainingCalendar(WorkingDayCalendar, Protocol):
+    """A working-day calendar that also explains its answers: ``ChinaCalendar`` in use.
 
     A protocol rather than the class itself, so that this compiled module does not import the
     calendar (and holidays) when it is loaded.
     """
 
-    def add_working_days(self, start: date, n: int, *, start_counts: bool) -> date: ...
-
-    def working_days_between(self, a: date, b: date, *, start_counts: bool) -> int: ...
-
-    def provisional_years_between(self, a: date, b: date) -> tuple[int, ...]: ...
+    def provisional_years_between(self, a: date, b: date) -> tuple[int, ...]:
+        """The provisional years that the span from ``a`` to ``b`` touches."""
+        ...
 
     def explain_between(self, a: date, b: date, *,
-                        start_counts: bool) -> WorkingDayExplanation: ...
+                        start_counts: bool) -> WorkingDayExplanation:
+        """The holidays skipped and make-up days counted between ``a`` and ``b``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +51,11 @@ class CalendarCall:
 class RecordingCalendar:
     """Forwards to a working-day calendar (a ``ChinaCalendar``) and records each call."""
 
-    calendar: WorkingDayCalendar
+    calendar: ExplainingCalendar
     calls: list[CalendarCall] = field(default_factory=list)
     years_touched: set[int] = field(default_factory=set)
 
-    def __init__(self, calendar: WorkingDayCalendar, calls: list[CalendarCall] | None = None,
+    def __init__(self, calendar: ExplainingCalendar, calls: list[CalendarCall] | None = None,
                  years_touched: set[int] | None = None) -> None:
         self.calendar = calendar
         self.calls = [] if calls is None else calls
